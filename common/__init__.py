@@ -1,0 +1,1 @@
+"""Records, errors and the stage runner shared by every frontend and backend."""

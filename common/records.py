@@ -1,0 +1,88 @@
+"""The file contracts between stages: model metadata (JSON) and the golden record (NPZ).
+
+Every backend checks against the same golden record written at import time, so
+the oracle is eager PyTorch exactly once per model.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from common.atomic import atomic_write_bytes, atomic_write_text
+
+INTEGER_DTYPES = frozenset({"int8", "int16", "int32", "int64", "uint8", "bool"})
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """One argument or result: its name, static shape and NumPy dtype name."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+
+    @property
+    def is_integer(self) -> bool:
+        return self.dtype in INTEGER_DTYPES
+
+
+@dataclass(frozen=True)
+class ModelMetadata:
+    """What a backend needs to know about a model's signature, beside its MLIR."""
+
+    name: str
+    args: tuple[TensorSpec, ...]
+    results: tuple[TensorSpec, ...]
+
+    @property
+    def is_integer(self) -> bool:
+        return all(t.is_integer for t in (*self.args, *self.results))
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+    @staticmethod
+    def from_json(text: str) -> ModelMetadata:
+        raw = json.loads(text)
+
+        def specs(items: list[dict]) -> tuple[TensorSpec, ...]:
+            return tuple(TensorSpec(i["name"], tuple(i["shape"]), i["dtype"]) for i in items)
+
+        return ModelMetadata(raw["name"], specs(raw["args"]), specs(raw["results"]))
+
+    def save(self, path: Path) -> None:
+        atomic_write_text(Path(path), self.to_json())
+
+    @staticmethod
+    def load(path: Path) -> ModelMetadata:
+        return ModelMetadata.from_json(Path(path).read_text())
+
+
+@dataclass(frozen=True)
+class Golden:
+    """Example inputs and the eager PyTorch outputs for them."""
+
+    inputs: tuple[np.ndarray, ...]
+    outputs: tuple[np.ndarray, ...]
+
+    def save(self, path: Path) -> None:
+        import io
+
+        arrays = {f"input{i}": a for i, a in enumerate(self.inputs)}
+        arrays |= {f"output{i}": a for i, a in enumerate(self.outputs)}
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        atomic_write_bytes(Path(path), buffer.getvalue())
+
+    @staticmethod
+    def load(path: Path) -> Golden:
+        with np.load(Path(path)) as data:
+            def series(prefix: str) -> tuple[np.ndarray, ...]:
+                count = sum(1 for k in data.files if k.startswith(prefix))
+                return tuple(data[f"{prefix}{i}"] for i in range(count))
+
+            return Golden(series("input"), series("output"))
