@@ -1,0 +1,1 @@
+"""Backends that consume linalg-on-tensors MLIR: cpu (reference JIT), rtl, sim."""

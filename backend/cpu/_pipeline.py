@@ -1,0 +1,106 @@
+"""linalg-on-tensors -> LLVM dialect as named stages, after torch-mlir's RefBackend.
+
+Results become out-parameters (`buffer-results-to-out-params`), so the caller
+allocates every output with NumPy and the JIT'd function only writes into it;
+no result callbacks, no runtime allocation crossing back into Python.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from common.stages import Stage
+
+ENTRY = "main"
+
+# (stage name, passes); every pass string for this backend lives in this table.
+_STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("generalize", (
+        "func.func(refback-generalize-tensor-pad)",
+        "func.func(refback-generalize-tensor-concat)",
+        "func.func(linalg-generalize-named-ops)",
+        "func.func(linalg-fuse-elementwise-ops)",
+        "convert-shape-to-std",
+    )),
+    ("bufferize", (
+        "func.func(tm-tensor-bufferize)",
+        "one-shot-bufferize{copy-before-write bufferize-function-boundaries "
+        "function-boundary-type-conversion=identity-layout-map}",
+        "refback-mlprogram-bufferize",
+        "inline",
+        "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
+        "canonicalize",
+    )),
+    ("loops", (
+        "func.func(tm-tensor-to-loops)",
+        "func.func(refback-munge-memref-copy)",
+        "func.func(convert-linalg-to-loops)",
+        "func.func(lower-affine)",
+        "convert-scf-to-cf",
+    )),
+    ("llvm", (
+        "func.func(refback-expand-ops-for-llvm)",
+        "func.func(arith-expand)",
+        "func.func(convert-math-to-llvm)",
+        "convert-math-to-libm",
+        "expand-strided-metadata",
+        "finalize-memref-to-llvm",
+        "lower-affine",
+        "convert-bufferization-to-memref",
+        "finalize-memref-to-llvm",
+        "func.func(convert-arith-to-llvm)",
+        "convert-vector-to-llvm",
+        "convert-func-to-llvm",
+        "convert-cf-to-llvm",
+        "convert-complex-to-llvm",
+        "reconcile-unrealized-casts",
+    )),
+)
+
+
+def pipeline(passes: tuple[str, ...]) -> str:
+    """The one place a pass-pipeline string is built."""
+    return f"builtin.module({','.join(passes)})"
+
+
+def run_pipeline(text: str, passes: str) -> str:
+    """Parse, run `passes`, print. Also the body of `python -m backend.cpu.opt`."""
+    from torch_mlir import ir, passmanager
+    from torch_mlir.dialects import torch as torch_d
+
+    with ir.Context() as context:
+        torch_d.register_dialect(context)
+        module = ir.Module.parse(text)
+        _emit_c_interface(module)
+        try:
+            passmanager.PassManager.parse(passes).run(module.operation)
+        except ir.MLIRError as error:
+            lines = [f"{d.location}: {d.message}" for d in error.error_diagnostics]
+            raise RuntimeError("\n".join(lines or [str(error)])) from None
+        return module.operation.get_asm(enable_debug_info=False)
+
+
+def _emit_c_interface(module) -> None:
+    """`_mlir_ciface_main` takes one descriptor pointer per memref: easy to call via ctypes."""
+    from torch_mlir import ir
+
+    for op in module.body.operations:
+        if op.operation.name == "func.func":
+            op.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
+
+
+def _stage(name: str, passes: tuple[str, ...]) -> Stage:
+    text = pipeline(passes)
+
+    def reproduce(path: Path) -> str:
+        return (
+            f"{shlex.quote(sys.executable)} -m backend.cpu.opt "
+            f"--pass-pipeline={shlex.quote(text)} {shlex.quote(str(path))}"
+        )
+
+    return Stage(name, lambda mlir: run_pipeline(mlir, text), reproduce)
+
+
+STAGES: tuple[Stage, ...] = tuple(_stage(name, passes) for name, passes in _STAGES)

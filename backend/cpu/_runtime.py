@@ -1,0 +1,57 @@
+"""Call a JIT-compiled `main` on NumPy arrays through MLIR's C interface.
+
+After the pipeline, `_mlir_ciface_main` takes one memref-descriptor pointer per
+argument followed by one per result (out-parameters). NumPy owns all memory.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Sequence
+
+import numpy as np
+
+from common.records import ModelMetadata, TensorSpec
+
+_ENTRY = "main"
+
+
+class JitFunction:
+    """An ExecutionEngine plus the signature it was compiled for."""
+
+    def __init__(self, llvm_mlir: str, metadata: ModelMetadata, *, opt_level: int = 2) -> None:
+        from torch_mlir import ir
+        from torch_mlir.execution_engine import ExecutionEngine
+
+        self._context = ir.Context()
+        with self._context:
+            self._module = ir.Module.parse(llvm_mlir)
+            self._engine = ExecutionEngine(self._module, opt_level=opt_level)
+        self._metadata = metadata
+
+    def __call__(self, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+        from torch_mlir.runtime.np_to_memref import get_ranked_memref_descriptor
+
+        inputs = _check_inputs(arrays, self._metadata)
+        outputs = tuple(np.zeros(spec.shape, dtype=np.dtype(spec.dtype)) for spec in self._metadata.results)
+        # Descriptors point into the arrays: keep both alive until the call returns.
+        descriptors = [get_ranked_memref_descriptor(a) for a in (*inputs, *outputs)]
+        pointers = [ctypes.pointer(ctypes.pointer(d)) for d in descriptors]
+        self._engine.invoke(_ENTRY, *pointers)
+        return outputs
+
+
+def _check_inputs(arrays: Sequence[np.ndarray], metadata: ModelMetadata) -> list[np.ndarray]:
+    """Contiguous copies with exactly the declared dtype and shape, or a ValueError saying which."""
+    if len(arrays) != len(metadata.args):
+        raise ValueError(f"model '{metadata.name}' takes {len(metadata.args)} inputs, got {len(arrays)}")
+    return [_check_one(np.asarray(a), spec, metadata.name) for a, spec in zip(arrays, metadata.args)]
+
+
+def _check_one(array: np.ndarray, spec: TensorSpec, model: str) -> np.ndarray:
+    if tuple(array.shape) != tuple(spec.shape) or array.dtype != np.dtype(spec.dtype):
+        raise ValueError(
+            f"model '{model}' input '{spec.name}' must be {spec.dtype}{list(spec.shape)}, "
+            f"got {array.dtype}{list(array.shape)}"
+        )
+    return np.ascontiguousarray(array).copy()

@@ -1,0 +1,140 @@
+"""The port manifest: everything a harness needs to drive a generated circuit.
+
+The SystemVerilog alone does not say which port is which model tensor, how wide
+an element is or whether it is signed. The manifest records that once, at compile
+time, so the simulator harness (and any other testbench) is generated from data
+instead of re-deriving it from Verilog text.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from common.atomic import atomic_write_text
+
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One valid/ready channel of the top module; `data` is None for a zero-width token."""
+
+    data: str | None
+    valid: str
+    ready: str
+    width: int = 0
+
+
+@dataclass(frozen=True)
+class LoadPort:
+    """A read port: the circuit sends an address, the memory answers with data (any latency)."""
+
+    name: str
+    addr: Channel
+    data: Channel
+
+
+@dataclass(frozen=True)
+class StorePort:
+    """A write port: one packed {address, data} request in, one zero-width `done` token out.
+
+    The packed struct has the address in the high bits and the data in the low bits.
+    """
+
+    name: str
+    request: Channel
+    done: Channel
+    addr_width: int
+    data_width: int
+
+
+@dataclass(frozen=True)
+class Memory:
+    """A memref argument of the circuit, modelled by the harness as a flat array.
+
+    `role` is "arg", "result" or "param"; `index` is the position among model args
+    or results (params are numbered in order). Params carry their `init` values.
+    """
+
+    name: str
+    role: str
+    index: int
+    dtype: str
+    element_width: int
+    signed: bool
+    shape: tuple[int, ...]
+    depth: int
+    loads: tuple[LoadPort, ...] = ()
+    stores: tuple[StorePort, ...] = ()
+    init: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class PortManifest:
+    """The top module's interface: clock/reset, start/done handshakes and memories."""
+
+    top: str
+    clock: str
+    reset: str
+    reset_active_high: bool
+    start: Channel
+    done: Channel
+    memories: tuple[Memory, ...]
+    scalars: tuple[Channel, ...] = ()
+    version: int = MANIFEST_VERSION
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def memories_with_role(self, role: str) -> tuple[Memory, ...]:
+        return tuple(sorted((m for m in self.memories if m.role == role), key=lambda m: m.index))
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+    @staticmethod
+    def from_json(text: str) -> PortManifest:
+        raw = json.loads(text)
+        if raw.get("version") != MANIFEST_VERSION:
+            raise ValueError(f"port manifest version {raw.get('version')} != {MANIFEST_VERSION}")
+        return PortManifest(
+            top=raw["top"],
+            clock=raw["clock"],
+            reset=raw["reset"],
+            reset_active_high=raw["reset_active_high"],
+            start=_channel(raw["start"]),
+            done=_channel(raw["done"]),
+            memories=tuple(_memory(m) for m in raw["memories"]),
+            scalars=tuple(_channel(s) for s in raw["scalars"]),
+            notes=tuple(raw.get("notes", ())),
+        )
+
+    def save(self, path: Path) -> None:
+        atomic_write_text(Path(path), self.to_json())
+
+    @staticmethod
+    def load(path: Path) -> PortManifest:
+        return PortManifest.from_json(Path(path).read_text())
+
+
+def _channel(raw: dict) -> Channel:
+    return Channel(raw["data"], raw["valid"], raw["ready"], raw["width"])
+
+
+def _memory(raw: dict) -> Memory:
+    return Memory(
+        name=raw["name"],
+        role=raw["role"],
+        index=raw["index"],
+        dtype=raw["dtype"],
+        element_width=raw["element_width"],
+        signed=raw["signed"],
+        shape=tuple(raw["shape"]),
+        depth=raw["depth"],
+        loads=tuple(LoadPort(p["name"], _channel(p["addr"]), _channel(p["data"])) for p in raw["loads"]),
+        stores=tuple(
+            StorePort(p["name"], _channel(p["request"]), _channel(p["done"]), p["addr_width"], p["data_width"])
+            for p in raw["stores"]
+        ),
+        init=None if raw["init"] is None else tuple(raw["init"]),
+    )

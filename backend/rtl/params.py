@@ -1,0 +1,110 @@
+"""Model parameters become memories that the harness fills: the ROM decision.
+
+Constant tensors (nn.Linear weights, conv kernels) arrive as `memref.global`
+constants after bufferization. CIRCT's `flatten-memref` crashes on a global whose
+value is a `dense_resource` blob (how torch-mlir stores every parameter), and
+`lower-cf-to-handshake` has no lowering for `memref.get_global` at all, so baking
+them in as ROM would mean writing our own ROM lowering inside CIRCT's pipeline.
+Instead each global becomes one more memref argument of the top function, i.e.
+one more external memory interface, and its values go into the port manifest
+(`Memory.role == "param"`, `Memory.init`). The harness loads them before start,
+exactly as it loads the model inputs. This keeps the circuit small and the
+weights replaceable without recompiling; a synthesis flow that wants ROM can
+initialise the same memory from the manifest.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from torch_mlir import ir
+
+_DTYPES = {"i1": np.bool_, "i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64}
+_MEMREF = re.compile(r"memref<(?:([0-9x]+)x)?(i\d+)>")
+_RESOURCE = re.compile(r'^\s*([\w.\-]+|"[^"]*")\s*:\s*"0x([0-9A-Fa-f]*)"', re.M)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One externalized constant: its global's name, shape, element type and values."""
+
+    name: str
+    shape: tuple[int, ...]
+    element: str
+    values: tuple[int, ...]
+
+
+def _resources(text: str) -> dict[str, bytes]:
+    start = text.find("{-#")
+    if start < 0:
+        return {}
+    return {name.strip('"'): bytes.fromhex(hexdata) for name, hexdata in _RESOURCE.findall(text[start:])}
+
+
+def _memref(type_text: str) -> tuple[tuple[int, ...], str]:
+    match = _MEMREF.fullmatch(type_text)
+    if match is None:
+        raise ValueError(f"parameter of type {type_text} is not a static integer memref")
+    dims = tuple(int(d) for d in match.group(1).split("x")) if match.group(1) else ()
+    return dims, match.group(2)
+
+
+def _values(global_op: ir.Operation, shape: tuple[int, ...], element: str, blobs: dict[str, bytes]) -> tuple[int, ...]:
+    attr = global_op.attributes["initial_value"]
+    text = str(attr)
+    count = int(np.prod(shape)) if shape else 1
+    if text.startswith("dense_resource<"):
+        key = text[len("dense_resource<") : text.index(">")]
+        raw = blobs[key.strip('"')][4:]  # the first 4 bytes are the blob's alignment
+        if element == "i1":
+            array = np.frombuffer(raw, dtype=np.uint8).astype(np.bool_)
+        else:
+            array = np.frombuffer(raw, dtype=_DTYPES[element])
+        return tuple(int(v) for v in array.reshape(-1)[:count])
+    dense = ir.DenseIntElementsAttr(attr)
+    if dense.is_splat:
+        return (int(dense[0]),) * count
+    return tuple(int(dense[i]) for i in range(len(dense)))
+
+
+def externalize_globals(module: ir.Module, text: str) -> list[Param]:
+    """Turn every memref.get_global in @main-like public funcs into a new trailing argument.
+
+    `text` is the module's printed form, which holds the resource blobs.
+    """
+    blobs = _resources(text)
+    body = module.body
+    globals_by_name = {
+        str(op.attributes["sym_name"]).strip('"'): op.operation
+        for op in body.operations
+        if op.operation.name == "memref.global"
+    }
+    params: list[Param] = []
+    for func in (op.operation for op in body.operations if op.operation.name == "func.func"):
+        arg_for: dict[str, ir.Value] = {}
+        entry = func.regions[0].blocks[0]
+        uses: list[ir.Operation] = []
+
+        def collect(op: ir.Operation) -> ir.WalkResult:
+            if op.name == "memref.get_global":
+                uses.append(op)
+            return ir.WalkResult.ADVANCE
+
+        func.walk(collect)
+        for get in uses:
+            name = str(get.attributes["name"]).lstrip("@").strip('"')
+            if name not in arg_for:
+                global_op = globals_by_name[name]
+                shape, element = _memref(str(get.results[0].type))
+                params.append(Param(name, shape, element, _values(global_op, shape, element, blobs)))
+                arg_for[name] = entry.add_argument(get.results[0].type, get.location)
+            get.results[0].replace_all_uses_with(arg_for[name])
+            get.erase()
+        inputs = [arg.type for arg in entry.arguments]
+        old = ir.FunctionType(ir.TypeAttr(func.attributes["function_type"]).value)
+        func.attributes["function_type"] = ir.TypeAttr.get(ir.FunctionType.get(inputs, old.results))
+    for op in globals_by_name.values():
+        op.erase()
+    return params

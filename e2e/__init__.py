@@ -1,0 +1,1 @@
+"""The end-to-end model suite: model declarations, shared checks and per-backend test mains."""

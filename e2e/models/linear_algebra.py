@@ -1,0 +1,68 @@
+"""matmul, nn.Linear, bmm, mv and dot, in float and with integer weights."""
+
+from __future__ import annotations
+
+import torch
+
+from e2e.models._inputs import Lambda, floats, int_weights, ints
+from e2e.suite import Tolerance, case
+
+F32 = Tolerance(rtol=1e-5, atol=1e-5)
+
+
+class IntLinear(torch.nn.Module):
+    """nn.Linear with int32 weight and bias buffers: y = x @ W.T + b, all integer."""
+
+    def __init__(self, in_features: int, out_features: int, *, seed: int) -> None:
+        super().__init__()
+        self.register_buffer("weight", int_weights((out_features, in_features), seed=seed))
+        self.register_buffer("bias", int_weights((out_features,), seed=seed + 1, low=-8, high=8))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.matmul(x, self.weight.t()) + self.bias
+
+
+@case(name="matmul_i32", rtl=True)
+def matmul_i32():
+    return Lambda(lambda a, b: torch.matmul(a, b)), (ints((4, 6), seed=71), ints((6, 3), seed=72))
+
+
+@case(name="matmul_f32", tolerance=F32)
+def matmul_f32():
+    return Lambda(lambda a, b: a @ b), (floats((4, 6), seed=73), floats((6, 3), seed=74))
+
+
+@case(name="linear_f32", tolerance=F32)
+def linear_f32():
+    torch.manual_seed(75)
+    return torch.nn.Linear(8, 4), (floats((2, 8), seed=76),)
+
+
+@case(name="linear_i32", rtl=True)
+def linear_i32():
+    return IntLinear(8, 4, seed=77), (ints((2, 8), seed=78),)
+
+
+@case(name="linear_int_param_i32", rtl=True)
+def linear_int_param_i32():
+    """nn.Linear whose parameters were replaced by int32 tensors (requires_grad=False)."""
+    layer = torch.nn.Linear(6, 3)
+    layer.weight = torch.nn.Parameter(int_weights((3, 6), seed=79), requires_grad=False)
+    layer.bias = torch.nn.Parameter(int_weights((3,), seed=80), requires_grad=False)
+    return Lambda(lambda x: torch.matmul(x, layer.weight.t()) + layer.bias), (ints((2, 6), seed=81),)
+
+
+@case(name="bmm_i32", rtl=True)
+def bmm_i32():
+    return Lambda(lambda a, b: torch.bmm(a, b)), (ints((2, 3, 4), seed=82), ints((2, 4, 3), seed=83))
+
+
+@case(name="bmm_f32", tolerance=F32)
+def bmm_f32():
+    return Lambda(lambda a, b: torch.bmm(a, b)), (floats((2, 3, 4), seed=84), floats((2, 4, 3), seed=85))
+
+
+@case(name="mv_dot_i32", rtl=True)
+def mv_dot_i32():
+    """Matrix-vector product and a 0-d dot product."""
+    return Lambda(lambda m, v: (torch.mv(m, v), torch.dot(v, v))), (ints((3, 5), seed=86), ints((5,), seed=87))

@@ -1,0 +1,52 @@
+"""Reductions: sum, mean, max/min with indices, argmax; integer sums widen to int64."""
+
+from __future__ import annotations
+
+import torch
+
+from e2e.models._inputs import Lambda, floats, ints
+from e2e.suite import Tolerance, case
+
+
+@case(name="sum_dim_i32", rtl=True)
+def sum_dim_i32():
+    """torch.sum of int32 returns int64, as PyTorch promotes integer sums."""
+    return Lambda(lambda x: x.sum(dim=1)), (ints((4, 6), seed=61),)
+
+
+@case(name="sum_keepdim_i32", rtl=True)
+def sum_keepdim_i32():
+    return Lambda(lambda x: x.sum(dim=0, keepdim=True, dtype=torch.int32)), (ints((4, 6), seed=62),)
+
+
+@case(name="sum_all_f32", tolerance=Tolerance(rtol=1e-5, atol=1e-5))
+def sum_all_f32():
+    """A 0-d result."""
+    return Lambda(lambda x: x.sum()), (floats((4, 6), seed=63),)
+
+
+@case(name="mean_f32", tolerance=Tolerance())
+def mean_f32():
+    return Lambda(lambda x: x.mean(dim=0)), (floats((4, 6), seed=64),)
+
+
+@case(name="max_dim_i32", rtl=True)
+def max_dim_i32():
+    """Two results: values and int64 indices."""
+    return Lambda(lambda x: tuple(torch.max(x, dim=1))), (ints((4, 6), seed=65, low=-100, high=100),)
+
+
+@case(name="argmax_i32", rtl=True)
+def argmax_i32():
+    return Lambda(lambda x: torch.argmax(x, dim=0)), (ints((5, 4), seed=66, low=-100, high=100),)
+
+
+@case(name="amax_amin_f32", tolerance=Tolerance())
+def amax_amin_f32():
+    return Lambda(lambda x: torch.amax(x, dim=1) - torch.amin(x, dim=1)), (floats((4, 6), seed=67),)
+
+
+@case(name="max_all_i32", rtl=True)
+def max_all_i32():
+    """Whole-tensor max: a 0-d int32 result."""
+    return Lambda(lambda x: x.max()), (ints((4, 4), seed=68, low=-100, high=100),)

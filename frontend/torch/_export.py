@@ -1,0 +1,130 @@
+"""Eager check and torch.export: a static-shape, decomposed FX program or a clear error.
+
+The forward runs eagerly first, so a bug in the model is reported as the model's
+own exception at the user's line, before torch.export's tracing machinery can
+bury it. Every dimension of every value must be a concrete int afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch.export import ExportedProgram
+from torch.utils._pytree import tree_flatten
+
+from common.errors import DynamicShapeError, ModelError, UnsupportedDtypeError
+from common.records import ModelMetadata, TensorSpec
+from frontend.torch._sources import node_details, site_of_exception, site_of_node
+
+STAGE = "torch_export"
+
+_DTYPES = {
+    torch.float32: "float32",
+    torch.float64: "float64",
+    torch.int8: "int8",
+    torch.int16: "int16",
+    torch.int32: "int32",
+    torch.int64: "int64",
+    torch.uint8: "uint8",
+    torch.bool: "bool",
+}
+
+
+def numpy_dtype_name(dtype: torch.dtype, *, model: str, what: str) -> str:
+    if dtype not in _DTYPES:
+        raise UnsupportedDtypeError(
+            message=f"{what} has dtype {dtype}, which no backend here supports",
+            stage=STAGE,
+            model=model,
+            hint=f"use one of: {', '.join(sorted(_DTYPES.values()))}",
+        )
+    return _DTYPES[dtype]
+
+
+def run_eager(module: torch.nn.Module, inputs: Sequence[torch.Tensor], *, model: str) -> list[torch.Tensor]:
+    """Run the forward once; its flattened tensor outputs are the golden values."""
+    try:
+        with torch.no_grad():
+            outputs = module(*inputs)
+    except Exception as error:
+        raise _model_error(error, model, "forward raised") from error
+    flat, _ = tree_flatten(outputs)
+    if not flat or not all(isinstance(t, torch.Tensor) for t in flat):
+        raise ModelError(
+            message=f"forward must return a tensor or a tuple of tensors, got {type(outputs).__name__}",
+            stage="eager",
+            model=model,
+            hint="return only tensors from forward (flatten dicts and drop Python scalars)",
+        )
+    return flat
+
+
+def export_static(
+    module: torch.nn.Module, inputs: tuple[torch.Tensor, ...], *, model: str
+) -> ExportedProgram:
+    """torch.export with torch-mlir's decompositions; refuse anything with symbolic dims."""
+    from torch_mlir.extras.fx_decomp_util import get_decomposition_table
+
+    try:
+        program = torch.export.export(module, inputs, strict=False)
+        program = program.run_decompositions(get_decomposition_table())
+    except Exception as error:
+        raise _model_error(error, model, "torch.export could not trace the model") from error
+    _refuse_symbolic_dims(program, model)
+    return program
+
+
+def metadata_of(
+    program: ExportedProgram, outputs: Sequence[torch.Tensor], inputs: Sequence[torch.Tensor], *, model: str
+) -> ModelMetadata:
+    """Argument names come from forward's parameters; results are `result0`, `result1`, ..."""
+    names = [
+        spec.arg.name
+        for spec in program.graph_signature.input_specs
+        if spec.kind == torch.export.graph_signature.InputKind.USER_INPUT
+    ]
+    args = tuple(
+        TensorSpec(name, tuple(t.shape), numpy_dtype_name(t.dtype, model=model, what=f"input '{name}'"))
+        for name, t in zip(names, inputs, strict=True)
+    )
+    results = tuple(
+        TensorSpec(f"result{i}", tuple(t.shape), numpy_dtype_name(t.dtype, model=model, what=f"result {i}"))
+        for i, t in enumerate(outputs)
+    )
+    return ModelMetadata(model, args, results)
+
+
+def _refuse_symbolic_dims(program: ExportedProgram, model: str) -> None:
+    for node in program.graph.nodes:
+        values, _ = tree_flatten(node.meta.get("val"))
+        for value in values:
+            shape = getattr(value, "shape", ())
+            if all(isinstance(d, int) for d in shape):
+                continue
+            site = site_of_node(node)
+            op = str(node.target) if node.op == "call_function" else node.op
+            raise DynamicShapeError(
+                message=f"value '{node.name}' has a symbolic shape {list(shape)}; every backend needs static shapes",
+                stage=STAGE,
+                model=model,
+                op=op,
+                location=site.location if site else None,
+                details=node_details(node),
+                hint="give the model fixed-size inputs and avoid data-dependent output sizes "
+                "(nonzero, unique, masked_select, boolean indexing)",
+            )
+
+
+def _model_error(error: Exception, model: str, what: str) -> ModelError:
+    site = site_of_exception(error)
+    summary = f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
+    return ModelError(
+        message=f"{what}: {summary}",
+        stage="eager" if what == "forward raised" else STAGE,
+        model=model,
+        location=site.location if site else None,
+        details=[f"source: {site.code}"] if site and site.code else [],
+        hint="fix the model so that forward runs on the example inputs in eager PyTorch",
+    )
+

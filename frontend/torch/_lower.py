@@ -1,0 +1,157 @@
+"""The import pipeline as named stages: FX program -> torch IR -> backend IR -> linalg.
+
+Each stage is text in, text out, so `common.stages.run_stages` can dump and time
+it. Pass-pipeline stages run the `torch-mlir-opt` binary itself, so the reproducer
+is exactly what ran and a crashing pattern fails one stage, not the process.
+A pattern that fails to legalize is traced back to the FX node that produced
+it and reported as an `UnsupportedOpError` at the user's source line.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import torch
+from torch.export import ExportedProgram
+
+from common.errors import UnsupportedOpError
+from common.stages import Stage
+from frontend.torch._sources import node_details, site_of_node
+
+TORCH_MLIR_OPT = Path(importlib.util.find_spec("torch_mlir._mlir_libs").origin).parent / "torch-mlir-opt"
+
+_ILLEGAL = re.compile(r"failed to legalize operation '([\w.]+)'")
+_OPERATOR_NAME = re.compile(r'name = "([\w.]+)"')
+_HINT = (
+    "rewrite this part of the model with ops torch-mlir supports, or decompose it "
+    "into simpler tensor ops; see torch-mlir's list of supported ops"
+)
+
+
+def pipeline(*passes: str) -> str:
+    """The one place a pass-pipeline string is built."""
+    return f"builtin.module({','.join(passes)})"
+
+
+def import_stages(program: ExportedProgram) -> tuple[Stage, ...]:
+    """The frontend's stages for one exported program, in order."""
+    return (
+        Stage("fx_import", lambda _text: _fx_import(program)),
+        _pass_stage(
+            "torch_backend",
+            pipeline("func.func(torch-match-quantized-custom-ops)", "torchdynamo-export-to-torch-backend-pipeline"),
+            program,
+        ),
+        _pass_stage(
+            "linalg_on_tensors",
+            pipeline("torch-backend-to-linalg-on-tensors-backend-pipeline{allow-non-finites=true}"),
+            program,
+        ),
+    )
+
+
+def _fx_import(program: ExportedProgram) -> str:
+    from torch_mlir import ir
+    from torch_mlir.dialects import torch as torch_d
+    from torch_mlir.extras.fx_importer import FxImporter
+
+    context = ir.Context()
+    torch_d.register_dialect(context)
+    importer = FxImporter(context=context)
+    try:
+        importer.import_frozen_program(program, func_name="main")
+    except NotImplementedError as error:
+        raise _unsupported(program, "fx_import", str(error), _quoted_op(str(error))) from error
+    return _print(importer.module)
+
+
+def _pass_stage(name: str, passes: str, program: ExportedProgram) -> Stage:
+    """Runs in a torch-mlir-opt subprocess: a native crash in a pattern cannot take us down."""
+
+    def run(text: str) -> str:
+        done = subprocess.run(
+            [str(TORCH_MLIR_OPT), f"--pass-pipeline={passes}", "-"],
+            input=text, capture_output=True, text=True, check=False,
+        )
+        if done.returncode == 0:
+            return done.stdout
+        messages = [line for line in done.stderr.splitlines() if "error:" in line]
+        op = _illegal_op(messages)
+        if op is not None:
+            raise _unsupported(program, name, messages[0].split("error:", 1)[1].strip(), op)
+        crashed = done.returncode < 0 or "Stack dump" in done.stderr
+        summary = "torch-mlir-opt crashed" if crashed else f"torch-mlir-opt exited {done.returncode}"
+        lines = [summary, *(messages or done.stderr.splitlines()[:5]), *_offending_lines(text, messages)]
+        raise RuntimeError("\n".join(lines))
+
+    def reproduce(path: Path) -> str:
+        return f"{shlex.quote(str(TORCH_MLIR_OPT))} --pass-pipeline={shlex.quote(passes)} {shlex.quote(str(path))}"
+
+    return Stage(name, run, reproduce)
+
+
+def _print(module) -> str:
+    """No debug info: locations carry file paths, and the text must be byte-identical."""
+    return module.operation.get_asm(enable_debug_info=False)
+
+
+def _illegal_op(messages: list[str]) -> str | None:
+    """`aten.xxx` for the first op a conversion refused, from the diagnostics."""
+    for message in messages:
+        match = _ILLEGAL.search(message)
+        if not match:
+            continue
+        name = match.group(1)
+        if name == "torch.operator":
+            inner = _OPERATOR_NAME.search(message)
+            name = inner.group(1) if inner else name
+        return name.removeprefix("torch.")
+    return None
+
+
+def _offending_lines(text: str, messages: list[str]) -> list[str]:
+    """The input lines the diagnostics point at (`<stdin>:LINE:COL: error: ...`)."""
+    source = text.splitlines()
+    found = []
+    for message in messages:
+        match = re.match(r"<stdin>:(\d+):\d+:", message)
+        if match and 0 < int(match.group(1)) <= len(source):
+            found.append(f"offending op: {source[int(match.group(1)) - 1].strip()}")
+    return found[:3]
+
+
+def _quoted_op(message: str) -> str:
+    match = re.search(r"'([\w.]+)'", message)
+    return match.group(1) if match else "unknown"
+
+
+def _find_node(program: ExportedProgram, op: str) -> torch.fx.Node | None:
+    """The first FX node whose target is `op` (an overload packet or an overload)."""
+    for node in program.graph.nodes:
+        if node.op != "call_function":
+            continue
+        target = str(node.target)
+        if target == op or target.startswith(op + ".") or target.split(".")[-1] == op:
+            return node
+    return None
+
+
+def _unsupported(program: ExportedProgram, stage: str, diagnostic: str, op: str) -> UnsupportedOpError:
+    node = _find_node(program, op)
+    if node is not None and op == "with_effects" and len(node.args) > 1:
+        op = f"with_effects({node.args[1]})"  # name the side-effecting op it wraps
+    site = site_of_node(node) if node is not None else None
+    details = node_details(node) if node is not None else []
+    details.append(f"diagnostic: {diagnostic.splitlines()[0][:300]}")
+    return UnsupportedOpError(
+        message=f"torch-mlir cannot lower '{op}' at stage '{stage}'",
+        stage=stage,
+        op=op,
+        location=site.location if site else None,
+        details=details,
+        hint=_HINT,
+    )

@@ -1,0 +1,81 @@
+"""Point an error at the user's PyTorch source, not at torch's or ours.
+
+FX nodes carry a `stack_trace` and an `nn_module_stack`; a Python exception
+carries a traceback. Both are reduced here to `file:line` plus the source line.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+_FRAME = re.compile(r'File "([^"]+)", line (\d+), in [^\n]*\n\s*([^\n]*)')
+_OUR_DIR = Path(__file__).resolve().parent
+_STDLIB = Path(traceback.__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class SourceSite:
+    """Where in the user's code something happened."""
+
+    file: str
+    line: int
+    code: str = ""
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def describe(self) -> str:
+        return f"{self.location}: {self.code}" if self.code else self.location
+
+
+def site_of_node(node: torch.fx.Node) -> SourceSite | None:
+    """The innermost frame of the node's stack trace: the line that called the op."""
+    trace = node.meta.get("stack_trace") or ""
+    frames = _FRAME.findall(trace)
+    if not frames:
+        return None
+    file, line, code = frames[-1]
+    return SourceSite(file, int(line), code.strip())
+
+
+def module_path_of_node(node: torch.fx.Node) -> str | None:
+    """The submodule that produced the node, e.g. `encoder.linear (torch.nn.Linear)`."""
+    stack = node.meta.get("nn_module_stack") or {}
+    if not stack:
+        return None
+    path, kind = list(stack.values())[-1]
+    kind_name = getattr(kind, "__qualname__", str(kind))
+    return f"{path or '<root>'} ({kind_name})"
+
+
+def site_of_exception(error: BaseException) -> SourceSite | None:
+    """The innermost traceback frame outside torch, the stdlib and torch-circt."""
+    frames = traceback.extract_tb(error.__traceback__)
+    for frame in reversed(frames):
+        if not _is_library(frame.filename):
+            return SourceSite(frame.filename, frame.lineno or 0, (frame.line or "").strip())
+    return None
+
+
+def _is_library(filename: str) -> bool:
+    """Frames in torch, other installed packages, the stdlib or this package are not the user's."""
+    if filename.startswith("<"):
+        return True
+    path = Path(filename).resolve()
+    if path.parent == _OUR_DIR or "site-packages" in path.parts or "dist-packages" in path.parts:
+        return True
+    return path.is_relative_to(_STDLIB)
+
+
+def node_details(node: torch.fx.Node) -> list[str]:
+    """Source line and owning submodule of a node, as error-detail lines."""
+    site = site_of_node(node)
+    module = module_path_of_node(node)
+    lines = [f"source: {site.code}"] if site and site.code else []
+    return lines + ([f"module: {module}"] if module else [])
