@@ -13,8 +13,6 @@ from pathlib import Path
 
 from common.stages import Stage
 
-ENTRY = "main"
-
 # (stage name, passes); every pass string for this backend lives in this table.
 _STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("generalize", (

@@ -15,6 +15,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch.export import ExportedProgram
 
@@ -24,7 +25,9 @@ from frontend.torch._sources import node_details, site_of_node
 
 TORCH_MLIR_OPT = Path(importlib.util.find_spec("torch_mlir._mlir_libs").origin).parent / "torch-mlir-opt"
 
+_INLINE_DTYPES = frozenset({torch.float32, torch.float64, torch.int8, torch.int16, torch.int32, torch.int64})
 _ILLEGAL = re.compile(r"failed to legalize operation '([\w.]+)'")
+_PYTORCH_NAMESPACES = ("aten.", "prims.", "quantized.", "torchvision.")
 _OPERATOR_NAME = re.compile(r'name = "([\w.]+)"')
 _HINT = (
     "rewrite this part of the model with ops torch-mlir supports, or decompose it "
@@ -61,12 +64,50 @@ def _fx_import(program: ExportedProgram) -> str:
 
     context = ir.Context()
     torch_d.register_dialect(context)
-    importer = FxImporter(context=context)
+    importer = FxImporter(context=context, py_attr_tracker=_inline_constants(program, context))
     try:
         importer.import_frozen_program(program, func_name="main")
     except NotImplementedError as error:
         raise _unsupported(program, "fx_import", str(error), _quoted_op(str(error))) from error
+    except (AssertionError, ValueError) as error:
+        node = _node_with_constant_in_list(program) if "Heterogeneous lists" in str(error) else None
+        if node is None:
+            raise
+        raise _unsupported(
+            program, "fx_import", f"{error} (a constant tensor inside a list argument)", str(node.target),
+            hint="pass that tensor as a model input, or use an op taking it directly (e.g. torch.index_select)",
+        ) from error
     return _print(importer.module)
+
+
+def _inline_constants(program: ExportedProgram, context):
+    """Parameters and buffers as inline `dense<...>` rather than `dense_resource` blobs.
+
+    Readable, diffable IR that any MLIR parser (CIRCT's too) takes as is. The
+    importer looks constants up in this tracker by identity before making a blob.
+    """
+    from torch_mlir import ir
+    from torch_mlir.extras.fx_importer import RefTracker
+
+    tracker = RefTracker()
+    tensors = [*program.state_dict.values(), *getattr(program, "constants", {}).values()]
+    for tensor in tensors:
+        if isinstance(tensor, torch.Tensor) and tensor.numel() > 1 and tensor.dtype in _INLINE_DTYPES:
+            array = np.ascontiguousarray(tensor.detach().cpu().numpy())
+            tracker.track(tensor).value = ir.DenseElementsAttr.get(array, context=context)
+    return tracker
+
+
+def _node_with_constant_in_list(program: ExportedProgram) -> torch.fx.Node | None:
+    """The FX importer cannot take a parameter, buffer or constant inside a list operand.
+
+    Freezing has by then replaced those placeholders with the tensors themselves.
+    """
+    for node in program.graph.nodes:
+        for arg in node.args:
+            if isinstance(arg, (list, tuple)) and any(isinstance(a, torch.Tensor) for a in arg):
+                return node
+    return None
 
 
 def _pass_stage(name: str, passes: str, program: ExportedProgram) -> Stage:
@@ -80,9 +121,10 @@ def _pass_stage(name: str, passes: str, program: ExportedProgram) -> Stage:
         if done.returncode == 0:
             return done.stdout
         messages = [line for line in done.stderr.splitlines() if "error:" in line]
-        op = _illegal_op(messages)
-        if op is not None:
-            raise _unsupported(program, name, messages[0].split("error:", 1)[1].strip(), op)
+        refused = _illegal_op(messages)
+        if refused is not None:
+            op, message = refused
+            raise _unsupported(program, name, message.split("error:", 1)[1].strip(), op)
         crashed = done.returncode < 0 or "Stack dump" in done.stderr
         summary = "torch-mlir-opt crashed" if crashed else f"torch-mlir-opt exited {done.returncode}"
         lines = [summary, *(messages or done.stderr.splitlines()[:5]), *_offending_lines(text, messages)]
@@ -99,8 +141,12 @@ def _print(module) -> str:
     return module.operation.get_asm(enable_debug_info=False)
 
 
-def _illegal_op(messages: list[str]) -> str | None:
-    """`aten.xxx` for the first op a conversion refused, from the diagnostics."""
+def _illegal_op(messages: list[str]) -> tuple[str, str] | None:
+    """(`aten.xxx`, its diagnostic) for the first PyTorch op a conversion refused.
+
+    A refused non-PyTorch op (`torch.constant.int`, ...) is a toolchain problem,
+    not the user's: that stays an internal error with a reproducer.
+    """
     for message in messages:
         match = _ILLEGAL.search(message)
         if not match:
@@ -109,7 +155,9 @@ def _illegal_op(messages: list[str]) -> str | None:
         if name == "torch.operator":
             inner = _OPERATOR_NAME.search(message)
             name = inner.group(1) if inner else name
-        return name.removeprefix("torch.")
+        name = name.removeprefix("torch.")
+        if name.startswith(_PYTORCH_NAMESPACES):
+            return name, message
     return None
 
 
@@ -140,7 +188,9 @@ def _find_node(program: ExportedProgram, op: str) -> torch.fx.Node | None:
     return None
 
 
-def _unsupported(program: ExportedProgram, stage: str, diagnostic: str, op: str) -> UnsupportedOpError:
+def _unsupported(
+    program: ExportedProgram, stage: str, diagnostic: str, op: str, *, hint: str = _HINT
+) -> UnsupportedOpError:
     node = _find_node(program, op)
     if node is not None and op == "with_effects" and len(node.args) > 1:
         op = f"with_effects({node.args[1]})"  # name the side-effecting op it wraps
@@ -153,5 +203,5 @@ def _unsupported(program: ExportedProgram, stage: str, diagnostic: str, op: str)
         op=op,
         location=site.location if site else None,
         details=details,
-        hint=_HINT,
+        hint=hint,
     )

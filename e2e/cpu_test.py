@@ -1,0 +1,62 @@
+"""Run one imported case on the CPU backend and compare with its golden record.
+
+    python -m e2e.cpu_test --model NAME --mlir P --metadata P --golden P
+
+Prints one line and exits 0 when the outputs match (or when a case declared
+`xfail={"cpu": reason}` fails, as expected), 1 otherwise. Stage IR goes to
+`$TEST_UNDECLARED_OUTPUTS_DIR/ir` when Bazel sets that variable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from common.errors import TorchCirctError
+from common.records import Golden, ModelMetadata
+from e2e.check import compare, report_verdict
+from e2e.suite import get_case
+
+BACKEND = "cpu"
+
+
+def run(model: str, mlir: Path, metadata_path: Path, golden_path: Path, dump_dir: Path | None) -> tuple[bool, str]:
+    """(passed, one-line summary); a compile error counts as a failure, not a crash."""
+    from backend.cpu import compile_mlir
+
+    case = get_case(model)
+    metadata = ModelMetadata.load(metadata_path)
+    golden = Golden.load(golden_path)
+    start = time.perf_counter()
+    try:
+        program = compile_mlir(mlir.read_text(), metadata, dump_dir=dump_dir)
+    except TorchCirctError as error:
+        return False, f"compile failed: {str(error).splitlines()[0]}\n{error}"
+    compiled = time.perf_counter()
+    outputs = program(*golden.inputs)
+    ran = time.perf_counter()
+    problems = compare(metadata, golden, outputs, case.tolerance)
+    timing = f"(compile {compiled - start:.2f}s, run {ran - compiled:.3f}s)"
+    if problems:
+        return False, f"{len(problems)} of {len(outputs)} results mismatch {timing}\n" + "\n".join(problems)
+    return True, f"{len(outputs)} results match {timing}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--mlir", type=Path, required=True)
+    parser.add_argument("--metadata", type=Path, required=True)
+    parser.add_argument("--golden", type=Path, required=True)
+    args = parser.parse_args(argv)
+
+    outputs_dir = os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR")
+    dump_dir = Path(outputs_dir) / "ir" if outputs_dir else None
+    passed, summary = run(args.model, args.mlir, args.metadata, args.golden, dump_dir)
+    return report_verdict(BACKEND, get_case(args.model), passed, summary)
+
+if __name__ == "__main__":
+    sys.exit(main())

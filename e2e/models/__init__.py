@@ -1,0 +1,13 @@
+"""Every model of the suite, by topic; importing this package registers them all."""
+
+from e2e.models import (  # noqa: F401
+    comparisons,
+    conv_pool,
+    elementwise,
+    integer_semantics,
+    linear_algebra,
+    networks,
+    normalization,
+    reductions,
+    shape_ops,
+)

@@ -1,0 +1,129 @@
+"""Every refusal names the model, the stage, the op and the user's source line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from common.errors import (
+    DynamicShapeError,
+    InternalCompilerError,
+    ModelError,
+    UnsupportedDtypeError,
+    UnsupportedOpError,
+)
+from frontend.torch import import_module
+
+THIS_FILE = Path(__file__).name
+
+
+def _line_of(snippet: str) -> int:
+    """Line number of the first line of this file containing `snippet` (after this function)."""
+    lines = Path(__file__).read_text().splitlines()
+    return next(i for i, line in enumerate(lines, start=1) if snippet in line and "_line_of" not in line)
+
+
+class Erfinv(torch.nn.Module):
+    def forward(self, x):
+        return torch.erfinv(x) * 2  # marker: erfinv
+
+
+class Outer(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.head = Erfinv()
+
+    def forward(self, x):
+        return self.head(x + 1)
+
+
+class Histogram(torch.nn.Module):
+    def forward(self, x):
+        return torch.histc(x, bins=4)  # marker: histc
+
+
+class NonZero(torch.nn.Module):
+    def forward(self, x):
+        return torch.nonzero(x)  # marker: nonzero
+
+
+class Raises(torch.nn.Module):
+    def forward(self, x):
+        raise ValueError("boom in forward")  # marker: raises
+
+
+def test_unsupported_op_names_op_module_and_source_line():
+    with pytest.raises(UnsupportedOpError) as caught:
+        import_module(Outer(), (torch.zeros(3),), name="outer")
+    error = caught.value
+    assert error.op == "aten.erfinv"
+    assert error.stage == "linalg_on_tensors"
+    assert error.model == "outer"
+    assert error.location.endswith(f"{THIS_FILE}:{_line_of('marker: erfinv')}")
+    text = str(error)
+    assert "module: head (" in text and "Erfinv" in text
+    assert "torch.erfinv(x)" in text
+    assert "failed to legalize operation 'torch.aten.erfinv'" in text
+    assert "what to do:" in text and "Traceback" not in text
+
+
+def test_unsupported_op_in_torch_backend_stage():
+    with pytest.raises(UnsupportedOpError) as caught:
+        import_module(Histogram(), (torch.zeros(4),), name="hist")
+    assert caught.value.op == "aten.histc"
+    assert caught.value.stage == "torch_backend"
+    assert caught.value.location.endswith(f"{THIS_FILE}:{_line_of('marker: histc')}")
+
+
+def test_dynamic_shapes_argument_is_refused():
+    with pytest.raises(DynamicShapeError, match="static shapes") as caught:
+        import_module(Erfinv(), (torch.zeros(3),), name="dyn", dynamic_shapes={"x": {0: "n"}})
+    assert caught.value.model == "dyn"
+
+
+def test_data_dependent_shape_is_refused():
+    with pytest.raises(DynamicShapeError) as caught:
+        import_module(NonZero(), (torch.tensor([0.0, 1.0, 2.0]),), name="nz")
+    error = caught.value
+    assert error.op == "aten.nonzero.default"
+    assert error.location.endswith(f"{THIS_FILE}:{_line_of('marker: nonzero')}")
+    assert "symbolic shape" in str(error) and "nonzero" in str(error)
+
+
+def test_forward_that_raises_is_a_model_error():
+    with pytest.raises(ModelError) as caught:
+        import_module(Raises(), (torch.zeros(3),), name="raiser")
+    error = caught.value
+    assert error.model == "raiser"
+    assert "ValueError: boom in forward" in error.message
+    assert error.location.endswith(f"{THIS_FILE}:{_line_of('marker: raises')}")
+    assert "model 'raiser'" in str(error)
+
+
+def test_non_tensor_input_is_a_model_error():
+    with pytest.raises(ModelError, match="not a torch.Tensor"):
+        import_module(Erfinv(), (3.0,), name="scalar")
+
+
+def test_unsupported_dtype():
+    module = torch.nn.Module()
+    module.forward = lambda x: x + x
+    with pytest.raises(UnsupportedDtypeError, match="float16"):
+        import_module(module, (torch.zeros(2, dtype=torch.float16),), name="half")
+
+
+class Int8TimesScalar(torch.nn.Module):
+    def forward(self, x):
+        return x * 3  # torch-mlir 20261001 segfaults lowering int8 mul.Scalar
+
+
+def test_native_crash_in_torch_mlir_is_an_internal_error_with_reproducer(tmp_path):
+    with pytest.raises(InternalCompilerError) as caught:
+        import_module(Int8TimesScalar(), (torch.ones(4, dtype=torch.int8),), name="int8_scalar", dump_dir=tmp_path)
+    text = str(caught.value)
+    assert caught.value.stage == "linalg_on_tensors"
+    assert "torch-mlir-opt crashed" in text and "offending op: %" in text and "torch.aten.mul.Scalar" in text
+    assert "reproduce with: " in text and "torch-mlir-opt --pass-pipeline=" in text
+    assert (tmp_path / "02_linalg_on_tensors.input.mlir").exists()
