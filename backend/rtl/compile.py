@@ -40,10 +40,10 @@ def compile_to_rtl(
     log: StageLog | None = None,
 ) -> RtlDesign:
     """Lower `mlir` (linalg on tensors, one public func) to SystemVerilog."""
-    _check_metadata(metadata)
     params: list[Param] = []
     first = (*torch_stages(params, len(metadata.args), len(metadata.results), metadata.name), TRANSPORT, *to_handshake_stages())
     handshake = run_stages(first, mlir, model=metadata.name, dump_dir=dump_dir, log=log)
+    _check_metadata(metadata)  # the IR scan in rtl-check-dtypes names the op; this catches the rest
     try:
         manifest = read_manifest(handshake, metadata, params)
     except TorchCirctError as error:

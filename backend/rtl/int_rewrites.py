@@ -106,3 +106,45 @@ def check_integer_only(module: ir.Module, model: str | None = None) -> None:
         hint="cast the model and its inputs to an integer dtype (e.g. torch.int32), "
         "or run it on the cpu backend",
     )
+
+
+_SLT = 2  # arith.cmpi predicate number of "slt"
+
+
+def expand_signed_division(module: ir.Module) -> int:
+    """Rewrite every `arith.divsi` as unsigned division of magnitudes plus a sign fix.
+
+    CIRCT's handshake-to-hw lowering maps `arith.divsi` to `comb.divu` (unsigned),
+    so a negative quotient comes out wrong. `|a| divu |b|`, negated when the signs
+    differ, is C's truncating division for every input, including the wrap-around
+    of INT_MIN / -1 that PyTorch shows. `arith.remsi` lowers correctly and is kept.
+    """
+    divisions: list[ir.Operation] = []
+
+    def collect(op: ir.Operation) -> ir.WalkResult:
+        if op.name == "arith.divsi":
+            divisions.append(op)
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(collect)
+    for division in divisions:
+        a, b = division.operands
+        kind = a.type
+        i1 = ir.IntegerType.get_signless(1)
+
+        def make(name: str, operands: list[ir.Value], result: ir.Type = kind, **attributes: ir.Attribute) -> ir.Value:
+            return ir.Operation.create(name, results=[result], operands=operands, attributes=attributes).results[0]
+
+        with ir.InsertionPoint(division), division.location:
+            zero = make("arith.constant", [], value=ir.IntegerAttr.get(kind, 0))
+            slt = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), _SLT)
+            a_negative = make("arith.cmpi", [a, zero], i1, predicate=slt)
+            b_negative = make("arith.cmpi", [b, zero], i1, predicate=slt)
+            a_magnitude = make("arith.select", [a_negative, make("arith.subi", [zero, a]), a])
+            b_magnitude = make("arith.select", [b_negative, make("arith.subi", [zero, b]), b])
+            quotient = make("arith.divui", [a_magnitude, b_magnitude])
+            signs_differ = make("arith.xori", [a_negative, b_negative], i1)
+            result = make("arith.select", [signs_differ, make("arith.subi", [zero, quotient]), quotient])
+        division.results[0].replace_all_uses_with(result)
+        division.erase()
+    return len(divisions)

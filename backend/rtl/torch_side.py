@@ -14,7 +14,7 @@ from pathlib import Path
 import torch_mlir._mlir_libs as _torch_mlir_libs
 from torch_mlir import ir, passmanager
 
-from backend.rtl.int_rewrites import check_integer_only, rewrite_float_floor_div
+from backend.rtl.int_rewrites import check_integer_only, expand_signed_division, rewrite_float_floor_div
 from backend.rtl.params import Param, externalize_globals
 from backend.rtl.single_port import isolate_memory_ports
 from backend.rtl.pipeline_text import module_pipeline, pass_spec
@@ -85,5 +85,6 @@ def torch_stages(
         _pass_stage("bufferize", BUFFERIZE),
         _python_stage("memory-interfaces", externalize),
         _pass_stage("lower-to-cf", LOWER_TO_CF),
+        _python_stage("signed-division", lambda module, _text: expand_signed_division(module)),
     )
 

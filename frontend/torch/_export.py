@@ -7,6 +7,8 @@ bury it. Every dimension of every value must be a concrete int afterwards.
 
 from __future__ import annotations
 
+import warnings
+
 from collections.abc import Sequence
 
 import torch
@@ -67,8 +69,12 @@ def export_static(
     from torch_mlir.extras.fx_decomp_util import get_decomposition_table
 
     try:
-        program = torch.export.export(module, inputs, strict=False)
-        program = program.run_decompositions(get_decomposition_table())
+        with warnings.catch_warnings():
+            # torch 2.13's own pytree code trips its LeafSpec deprecation on every export:
+            # noise that would bury our messages, and nothing a user can act on.
+            warnings.filterwarnings("ignore", message=".*LeafSpec.*", category=FutureWarning)
+            program = torch.export.export(module, inputs, strict=False)
+            program = program.run_decompositions(get_decomposition_table())
     except Exception as error:
         raise _model_error(error, model, "torch.export could not trace the model") from error
     _refuse_symbolic_dims(program, model)

@@ -1,0 +1,90 @@
+"""compile_to_rtl end to end up to SystemVerilog: ports, params, determinism, errors, dumps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from backend.rtl import PortManifest, compile_to_rtl
+from backend.rtl.pipeline_text import module_pipeline, nested, pass_spec
+from backend.rtl.tests.models import FloatScale, add_model, import_model, linear_model
+from common.errors import UnsupportedDtypeError
+from common.stages import StageLog
+
+
+@pytest.fixture(scope="module")
+def add():
+    return add_model()
+
+
+def test_add_compiles_to_sv_with_a_manifest(add) -> None:
+    mlir, metadata, _ = add
+    log = StageLog()
+    design = compile_to_rtl(mlir, metadata, log=log)
+    assert "module main(" in design.sv
+    manifest = design.manifest
+    assert (manifest.top, manifest.clock, manifest.reset, manifest.reset_active_high) == ("main", "clock", "reset", True)
+    assert [m.role for m in manifest.memories] == ["arg", "arg", "result"]
+    a, b, out = manifest.memories
+    assert (a.depth, a.element_width, a.signed, a.shape) == (6, 32, True, (2, 3))
+    assert len(a.loads) == 1 and not a.stores and len(out.stores) == 1
+    for port in (a.loads[0].addr.data, a.loads[0].data.valid, out.stores[0].request.data, manifest.start.valid):
+        assert port in design.sv
+    assert "export-verilog" in log.seconds and "bufferize" in log.seconds
+
+
+def test_manifest_json_round_trips(add, tmp_path: Path) -> None:
+    manifest = compile_to_rtl(add[0], add[1]).manifest
+    manifest.save(tmp_path / "m.json")
+    assert PortManifest.load(tmp_path / "m.json") == manifest
+    assert PortManifest.from_json(manifest.to_json()).to_json() == manifest.to_json()
+
+
+def test_same_input_gives_identical_sv(add) -> None:
+    assert compile_to_rtl(*add[:2]).sv == compile_to_rtl(*add[:2]).sv
+
+
+def test_parameters_become_memories_with_their_values() -> None:
+    mlir, metadata, _ = linear_model()
+    manifest = compile_to_rtl(mlir, metadata).manifest
+    params = manifest.memories_with_role("param")
+    values = {p.shape: p.init for p in params}
+    assert values[(3,)] == (1, -2, 3)
+    assert values[(3, 4)] == tuple(range(-6, 6))
+    assert all(len(p.loads) == 1 and not p.stores for p in params)
+
+
+def test_float_model_is_refused_before_lowering() -> None:
+    x = torch.ones(2, 2, dtype=torch.float32)
+    mlir, metadata = import_model("floaty", FloatScale(), (x,))
+    with pytest.raises(UnsupportedDtypeError) as caught:
+        compile_to_rtl(mlir, metadata)
+    text = str(caught.value)
+    assert "integer-only" in text and "float32" in text
+    assert caught.value.op is not None and caught.value.op in text
+
+
+def test_float_idiom_of_integer_floor_division_is_accepted() -> None:
+    class FloorDiv(torch.nn.Module):
+        def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+            return torch.div(a, b, rounding_mode="floor")
+
+    inputs = (torch.tensor([-7, 7], dtype=torch.int32), torch.tensor([2, -2], dtype=torch.int32))
+    mlir, metadata = import_model("floordiv", FloorDiv(), inputs)
+    assert "sitofp" in mlir
+    assert "module main(" in compile_to_rtl(mlir, metadata).sv
+
+
+def test_each_stage_dumps_its_ir(add, tmp_path: Path) -> None:
+    compile_to_rtl(*add[:2], dump_dir=tmp_path)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names[0] == "00_rtl-check-dtypes.mlir"
+    assert any("cf-to-handshake" in n for n in names) and names[-1].endswith("export-verilog.mlir")
+
+
+def test_pass_options_render_once() -> None:
+    spec = pass_spec("one-shot-bufferize", {"bufferize-function-boundaries": True, "x": "y", "off": False})
+    assert spec == "one-shot-bufferize{bufferize-function-boundaries x=y}"
+    assert module_pipeline([nested("func.func", ["a", "b"])]) == "builtin.module(func.func(a,b))"

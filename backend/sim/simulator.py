@@ -1,0 +1,113 @@
+"""The Python side of a built simulator: NumPy tensors in, NumPy tensors and cycles out."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+from backend.rtl.manifest import Memory, PortManifest
+from common.errors import TorchCirctError
+
+
+class SimulationError(TorchCirctError):
+    """The simulated circuit misbehaved (an out-of-range address, a wrong input)."""
+
+
+class SimulationTimeoutError(SimulationError):
+    """The cycle limit ran out before the done token; the message names the stuck handshakes."""
+
+
+@dataclass(frozen=True)
+class SimResult:
+    outputs: tuple[np.ndarray, ...]
+    cycles: int
+
+
+_UNSIGNED = {8: np.uint8, 16: np.uint16, 32: np.uint32, 64: np.uint64}
+
+
+def _to_bits(array: np.ndarray) -> list[int]:
+    flat = np.ascontiguousarray(array).reshape(-1)
+    if flat.dtype == np.bool_:
+        return flat.astype(np.uint64).tolist()
+    return flat.astype(np.int64).view(np.uint64).tolist()
+
+
+def _from_bits(values: Sequence[int], memory: Memory) -> np.ndarray:
+    raw = np.array(values, dtype=np.uint64)
+    dtype = np.dtype(memory.dtype)
+    if dtype == np.bool_:
+        return (raw != 0).reshape(memory.shape)
+    width = dtype.itemsize * 8
+    return raw.astype(_UNSIGNED[width]).view(dtype).reshape(memory.shape)
+
+
+def _load_module(so_path: Path) -> ModuleType:
+    name = so_path.name.split(".")[0]
+    loader = importlib.machinery.ExtensionFileLoader(name, str(so_path))
+    spec = importlib.util.spec_from_file_location(name, so_path, loader=loader)
+    if spec is None:
+        raise ImportError(f"cannot load simulator {so_path}")
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+class Simulator:
+    """Runs one design; each `run` starts from reset with fresh memories."""
+
+    def __init__(self, module: ModuleType, manifest: PortManifest, name: str) -> None:
+        self._module = module
+        self.manifest = manifest
+        self.name = name
+
+    def _memories(self, inputs: Sequence[np.ndarray]) -> list[list[int]]:
+        args = self.manifest.memories_with_role("arg")
+        if len(inputs) != len(args):
+            raise SimulationError(f"expected {len(args)} inputs, got {len(inputs)}", stage="simulate", model=self.name)
+        contents = []
+        for memory in self.manifest.memories:
+            if memory.role == "arg":
+                given = np.asarray(inputs[memory.index])
+                if tuple(given.shape) != memory.shape or given.dtype != np.dtype(memory.dtype):
+                    raise SimulationError(
+                        f"input {memory.index} ('{memory.name}') is {given.dtype}{list(given.shape)}, "
+                        f"the circuit expects {memory.dtype}{list(memory.shape)}",
+                        stage="simulate",
+                        model=self.name,
+                    )
+                contents.append(_to_bits(given))
+            elif memory.role == "param":
+                contents.append(_to_bits(np.array(memory.init, dtype=np.int64)))
+            else:
+                contents.append([0] * memory.depth)
+        return contents
+
+    def run(
+        self, inputs: Sequence[np.ndarray], *, cycle_limit: int = 1_000_000, vcd: Path | None = None
+    ) -> SimResult:
+        raw = self._module.run(self._memories(inputs), int(cycle_limit), "" if vcd is None else str(vcd))
+        if raw["status"] == "timeout":
+            raise SimulationTimeoutError(
+                f"no result after {raw['cycles']} cycles", stage="simulate", model=self.name,
+                details=raw["message"].splitlines(),
+                hint="raise cycle_limit if the model is just big; otherwise run with vcd=... and look at the stuck channel",
+            )
+        if raw["status"] != "done":
+            raise SimulationError(raw["message"], stage="simulate", model=self.name)
+        results = self.manifest.memories_with_role("result")
+        by_position = {id(m): i for i, m in enumerate(self.manifest.memories)}
+        outputs = tuple(_from_bits(raw["memories"][by_position[id(m)]], m) for m in results)
+        return SimResult(outputs=outputs, cycles=int(raw["cycles"]))
+
+
+def load_simulator(so_path: Path, manifest: PortManifest) -> Simulator:
+    """Import the extension built by build_extension and bind it to its manifest."""
+    so_path = Path(so_path).absolute()
+    return Simulator(_load_module(so_path), manifest, so_path.name.split(".")[0])
