@@ -171,6 +171,10 @@ py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std:
   result["cycles"] = cycles;
   result["message"] = error;
   result["memories"] = mems;
+  py::dict transfers;  // per memory port: the benchmark's port-saturation bound reads these
+  for (auto& l : loads) transfers[py::str(l.addr.name)] = l.addr.fired;
+  for (auto& st : stores) transfers[py::str(st.request.name)] = st.request.fired;
+  result["transfers"] = transfers;
   return result;
 }
 

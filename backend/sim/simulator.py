@@ -25,8 +25,17 @@ class SimulationTimeoutError(SimulationError):
 
 @dataclass(frozen=True)
 class SimResult:
+    """Outputs, the cycles from start to done, and how many transfers each memory port made."""
+
     outputs: tuple[np.ndarray, ...]
     cycles: int
+    port_transfers: dict[str, int]
+
+    @property
+    def port_bound(self) -> int:
+        """Cycles if the busiest memory port moved one element every cycle: no design with
+        these ports and this access pattern can finish sooner."""
+        return max(self.port_transfers.values(), default=0)
 
 
 _UNSIGNED = {8: np.uint8, 16: np.uint16, 32: np.uint32, 64: np.uint64}
@@ -104,7 +113,8 @@ class Simulator:
         results = self.manifest.memories_with_role("result")
         by_position = {id(m): i for i, m in enumerate(self.manifest.memories)}
         outputs = tuple(_from_bits(raw["memories"][by_position[id(m)]], m) for m in results)
-        return SimResult(outputs=outputs, cycles=int(raw["cycles"]))
+        transfers = {str(k): int(v) for k, v in raw["transfers"].items()}
+        return SimResult(outputs=outputs, cycles=int(raw["cycles"]), port_transfers=transfers)
 
 
 def load_simulator(so_path: Path, manifest: PortManifest) -> Simulator:
