@@ -1,11 +1,9 @@
-"""Rewrites on linalg-level MLIR (torch-mlir's copy) that keep integer models integer.
+"""Integer-only checks and rewrites on torch-mlir's side of the RTL pipeline.
 
-torch-mlir lowers `torch.div(a, b, rounding_mode="floor")` on integer tensors by
-round-tripping through f64: `fptosi(floor(divf(sitofp a, sitofp b)))`. The
-handshake path has no float hardware, so that idiom is turned back into
-`arith.floordivsi`, which is exact for every integer width (the f64 form is exact
-only below 2**53 anyway). After these rewrites a remaining float is a real float
-model, and `check_integer_only` refuses it with a message that says so.
+The frontend has already turned torch-mlir's integer-through-float idioms back
+into integer ops (frontend/torch/_integer_idioms.py), so a float that remains is
+a real float model, and `check_integer_only` refuses it with a message that says
+so. `expand_signed_division` works around CIRCT's unsigned lowering of divsi.
 """
 
 from __future__ import annotations
@@ -18,59 +16,6 @@ from common.errors import UnsupportedDtypeError
 
 _FLOAT_TYPE = re.compile(r"\b(bf16|tf32|f16|f32|f64|f80|f128|f8E\w+|f4E\w+|f6E\w+)\b")
 _TORCH_NAME = {"bf16": "bfloat16", "f16": "float16", "f32": "float32", "f64": "float64"}
-
-
-def _producer(value: ir.Value, name: str) -> ir.Operation | None:
-    owner = value.owner
-    if isinstance(owner, ir.Block):
-        return None
-    owner = owner.operation if hasattr(owner, "operation") else owner
-    return owner if owner.name == name else None
-
-
-def _floor_div_operands(fptosi: ir.Operation) -> tuple[ir.Value, ir.Value, list[ir.Operation]] | None:
-    floor = _producer(fptosi.operands[0], "math.floor")
-    divf = floor and _producer(floor.operands[0], "arith.divf")
-    if divf is None:
-        return None
-    lhs = _producer(divf.operands[0], "arith.sitofp")
-    rhs = _producer(divf.operands[1], "arith.sitofp")
-    if lhs is None or rhs is None:
-        return None
-    a, b = lhs.operands[0], rhs.operands[0]
-    result_type = fptosi.results[0].type
-    if str(a.type) != str(result_type) or str(b.type) != str(result_type):
-        return None
-    return a, b, [floor, divf, lhs, rhs]
-
-
-def rewrite_float_floor_div(module: ir.Module) -> int:
-    """Replace every integer floor-division-through-f64 idiom by arith.floordivsi."""
-    matches: list[ir.Operation] = []
-
-    def collect(op: ir.Operation) -> ir.WalkResult:
-        if op.name == "arith.fptosi":
-            matches.append(op)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(collect)
-    rewritten = 0
-    for fptosi in matches:
-        found = _floor_div_operands(fptosi)
-        if found is None:
-            continue
-        a, b, dead = found
-        with ir.InsertionPoint(fptosi), fptosi.location:
-            floordiv = ir.Operation.create(
-                "arith.floordivsi", results=[fptosi.results[0].type], operands=[a, b]
-            )
-        fptosi.results[0].replace_all_uses_with(floordiv.results[0])
-        fptosi.erase()
-        for op in dead:  # producers first-to-last: floor, divf, then the two casts
-            if all(not list(r.uses) for r in op.results):
-                op.erase()
-        rewritten += 1
-    return rewritten
 
 
 def check_integer_only(module: ir.Module, model: str | None = None) -> None:

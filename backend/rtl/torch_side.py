@@ -14,7 +14,9 @@ from pathlib import Path
 import torch_mlir._mlir_libs as _torch_mlir_libs
 from torch_mlir import ir, passmanager
 
-from backend.rtl.int_rewrites import check_integer_only, expand_signed_division, rewrite_float_floor_div
+from backend.rtl.copies import copies_to_linalg
+from backend.rtl.int_rewrites import check_integer_only, expand_signed_division
+from backend.rtl.linearize import linearize_memrefs
 from backend.rtl.params import Param, externalize_globals
 from backend.rtl.single_port import isolate_memory_ports
 from backend.rtl.pipeline_text import module_pipeline, pass_spec
@@ -32,6 +34,10 @@ BUFFERIZE = (
 )
 LOWER_TO_CF = (
     "convert-linalg-to-affine-loops",
+    "lower-affine",
+    # memref.load/store through views -> indices of the underlying buffer (it leaves
+    # affine.load through views alone, hence after lower-affine, and adds affine.apply).
+    "fold-memref-alias-ops",
     "lower-affine",
     "convert-scf-to-cf",
     "arith-expand",  # floordivsi/ceildivsi/maxsi/minsi -> ops the handshake lowering knows
@@ -73,10 +79,10 @@ def torch_stages(
     """The torch-mlir half of the pipeline; externalized parameters are appended to `params`."""
 
     def integer_only(module: ir.Module, _text: str) -> None:
-        rewrite_float_floor_div(module)
         check_integer_only(module, model)
 
     def externalize(module: ir.Module, text: str) -> None:
+        copies_to_linalg(module)
         params.extend(externalize_globals(module, text))
         isolate_memory_ports(module, num_outputs=num_outputs, num_inputs=num_inputs)
 
@@ -86,5 +92,6 @@ def torch_stages(
         _python_stage("memory-interfaces", externalize),
         _pass_stage("lower-to-cf", LOWER_TO_CF),
         _python_stage("signed-division", lambda module, _text: expand_signed_division(module)),
+        _python_stage("linearize-memrefs", lambda module, _text: linearize_memrefs(module)),
     )
 

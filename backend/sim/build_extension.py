@@ -45,8 +45,16 @@ def module_name_for(out: Path) -> str:
     return name
 
 
+def _toolchain_env() -> dict[str, str]:
+    """Verilator's makefiles run `python`; under Bazel's strict action env (and on Debian
+    without python-is-python3) there is none on PATH, so put the toolchain's first."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "/usr/bin:/bin")])
+    return env
+
+
 def _run(command: list[str], cwd: Path, what: str) -> None:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=_toolchain_env())
     if result.returncode != 0:
         tail = (result.stdout + result.stderr).strip().splitlines()[-25:]
         raise InternalCompilerError(

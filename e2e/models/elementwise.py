@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from e2e.models._inputs import Lambda, floats, ints
+from e2e.models._inputs import Lambda, floats, ints, nonzero_ints
 from e2e.suite import Tolerance, case
 
 F32 = Tolerance(rtol=1e-5, atol=1e-6)
@@ -62,6 +62,19 @@ def arith_i64():
 @case(name="abs_neg_i32", rtl=True)
 def abs_neg_i32():
     return Lambda(lambda x: torch.abs(x) - (-x)), (ints((4, 4), seed=17),)
+
+
+@case(name="neg_large_i32", rtl=True)
+def neg_large_i32():
+    """Magnitudes beyond 2**24, where torch-mlir's negation through f32 would round."""
+    return Lambda(lambda x: -x), (ints((4, 4), seed=41, low=-(2**31), high=2**31 - 1),)
+
+
+@case(name="floor_div_large_i64", rtl=True)
+def floor_div_large_i64():
+    """Operands beyond 2**53, where torch-mlir's floor division through f64 would round."""
+    x = ints((3, 3), seed=42, low=-(2**62), high=2**62, dtype=torch.int64)
+    return Lambda(lambda x, y: torch.div(x, y, rounding_mode="floor")), (x, nonzero_ints((3, 3), seed=43, dtype=torch.int64))
 
 
 @case(name="relu_i32", rtl=True)

@@ -54,7 +54,24 @@ def import_stages(program: ExportedProgram) -> tuple[Stage, ...]:
             pipeline("torch-backend-to-linalg-on-tensors-backend-pipeline{allow-non-finites=true}"),
             program,
         ),
+        Stage("integer_idioms", _exact_integer_idioms, _PYTHON_ONLY),
     )
+
+
+def _PYTHON_ONLY(path: Path) -> str:
+    return f"(Python-only stage: frontend.torch._integer_idioms on {path})"
+
+
+def _exact_integer_idioms(text: str) -> str:
+    from torch_mlir import ir
+
+    from frontend.torch._integer_idioms import rewrite_integer_idioms
+
+    with ir.Context():
+        module = ir.Module.parse(text)
+        rewrite_integer_idioms(module)
+        module.operation.verify()
+        return _print(module)
 
 
 def _fx_import(program: ExportedProgram) -> str:

@@ -66,7 +66,10 @@ def test_float_model_is_refused_before_lowering() -> None:
     assert caught.value.op is not None and caught.value.op in text
 
 
-def test_float_idiom_of_integer_floor_division_is_accepted() -> None:
+def test_raw_float_idiom_is_refused_without_the_frontend_rewrite() -> None:
+    """torch-mlir alone lowers integer floor division through f64; our frontend rewrites it
+    (frontend/torch/_integer_idioms.py). IR that skipped the frontend is refused, not miscompiled."""
+
     class FloorDiv(torch.nn.Module):
         def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
             return torch.div(a, b, rounding_mode="floor")
@@ -74,7 +77,8 @@ def test_float_idiom_of_integer_floor_division_is_accepted() -> None:
     inputs = (torch.tensor([-7, 7], dtype=torch.int32), torch.tensor([2, -2], dtype=torch.int32))
     mlir, metadata = import_model("floordiv", FloorDiv(), inputs)
     assert "sitofp" in mlir
-    assert "module main(" in compile_to_rtl(mlir, metadata).sv
+    with pytest.raises(UnsupportedDtypeError, match="integer-only"):
+        compile_to_rtl(mlir, metadata)
 
 
 def test_each_stage_dumps_its_ir(add, tmp_path: Path) -> None:

@@ -73,7 +73,9 @@ def test_import_is_deterministic_and_has_no_paths():
 def test_dump_dir_has_every_stage(tmp_path):
     import_module(TwoInTwoOut(), _inputs(), name="dump", dump_dir=tmp_path)
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["00_fx_import.mlir", "01_torch_backend.mlir", "02_linalg_on_tensors.mlir"]
+    assert names == [
+        "00_fx_import.mlir", "01_torch_backend.mlir", "02_linalg_on_tensors.mlir", "03_integer_idioms.mlir",
+    ]
     assert "torch.aten.relu" in (tmp_path / "00_fx_import.mlir").read_text()
 
 
@@ -82,3 +84,17 @@ def test_golden_flattens_outputs():
     assert len(golden.inputs) == 2 and len(golden.outputs) == 2
     np.testing.assert_array_equal(golden.outputs[0], np.full((2, 3), 2.0, dtype=np.float32))
     assert golden.outputs[1].dtype == np.int64 and golden.outputs[1].shape == () and golden.outputs[1] == -3
+
+
+def test_integer_idioms_leave_no_float_round_trip():
+    """Integer negation and floor division stay integer ops (no sitofp/fptosi through float)."""
+
+    class NegFloorDiv(torch.nn.Module):
+        def forward(self, x, y):
+            return -x, torch.div(x, y, rounding_mode="floor")
+
+    x = torch.tensor([[-7, 5], [2**30, -(2**30)]], dtype=torch.int32)
+    y = torch.tensor([[2, -3], [7, 7]], dtype=torch.int32)
+    mlir = import_module(NegFloorDiv(), (x, y), name="idioms").mlir
+    assert "arith.floordivsi" in mlir and "arith.subi" in mlir
+    assert "sitofp" not in mlir and "fptosi" not in mlir
