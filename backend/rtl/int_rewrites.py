@@ -3,7 +3,8 @@
 The frontend has already turned torch-mlir's integer-through-float idioms back
 into integer ops (frontend/torch/_integer_idioms.py), so a float that remains is
 a real float model, and `check_integer_only` refuses it with a message that says
-so. `expand_signed_division` works around CIRCT's unsigned lowering of divsi.
+so. `expand_signed_division` and `expand_integer_abs` rewrite integer ops that CIRCT
+lowers wrongly or not at all.
 """
 
 from __future__ import annotations
@@ -56,6 +57,42 @@ def check_integer_only(module: ir.Module, model: str | None = None) -> None:
 _SLT = 2  # arith.cmpi predicate number of "slt"
 
 
+def _collect(module: ir.Module, name: str) -> list[ir.Operation]:
+    found: list[ir.Operation] = []
+
+    def visit(op: ir.Operation) -> ir.WalkResult:
+        if op.name == name:
+            found.append(op)
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+    return found
+
+
+class _Builder:
+    """Creates integer ops of one type at the current insertion point."""
+
+    def __init__(self, kind: ir.Type) -> None:
+        self.kind = kind
+        self.zero = self.op("arith.constant", [], value=ir.IntegerAttr.get(kind, 0))
+
+    def op(self, name: str, operands: list[ir.Value], result: ir.Type | None = None, **attributes: ir.Attribute) -> ir.Value:
+        kind = self.kind if result is None else result
+        return ir.Operation.create(name, results=[kind], operands=operands, attributes=attributes).results[0]
+
+    def is_negative(self, value: ir.Value) -> ir.Value:
+        slt = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), _SLT)
+        return self.op("arith.cmpi", [value, self.zero], ir.IntegerType.get_signless(1), predicate=slt)
+
+    def magnitude(self, value: ir.Value, negative: ir.Value) -> ir.Value:
+        return self.op("arith.select", [negative, self.op("arith.subi", [self.zero, value]), value])
+
+
+def _replace(old: ir.Operation, new: ir.Value) -> None:
+    old.results[0].replace_all_uses_with(new)
+    old.erase()
+
+
 def expand_signed_division(module: ir.Module) -> int:
     """Rewrite every `arith.divsi` as unsigned division of magnitudes plus a sign fix.
 
@@ -64,32 +101,27 @@ def expand_signed_division(module: ir.Module) -> int:
     differ, is C's truncating division for every input, including the wrap-around
     of INT_MIN / -1 that PyTorch shows. `arith.remsi` lowers correctly and is kept.
     """
-    divisions: list[ir.Operation] = []
-
-    def collect(op: ir.Operation) -> ir.WalkResult:
-        if op.name == "arith.divsi":
-            divisions.append(op)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(collect)
+    divisions = _collect(module, "arith.divsi")
     for division in divisions:
         a, b = division.operands
-        kind = a.type
-        i1 = ir.IntegerType.get_signless(1)
-
-        def make(name: str, operands: list[ir.Value], result: ir.Type = kind, **attributes: ir.Attribute) -> ir.Value:
-            return ir.Operation.create(name, results=[result], operands=operands, attributes=attributes).results[0]
-
         with ir.InsertionPoint(division), division.location:
-            zero = make("arith.constant", [], value=ir.IntegerAttr.get(kind, 0))
-            slt = ir.IntegerAttr.get(ir.IntegerType.get_signless(64), _SLT)
-            a_negative = make("arith.cmpi", [a, zero], i1, predicate=slt)
-            b_negative = make("arith.cmpi", [b, zero], i1, predicate=slt)
-            a_magnitude = make("arith.select", [a_negative, make("arith.subi", [zero, a]), a])
-            b_magnitude = make("arith.select", [b_negative, make("arith.subi", [zero, b]), b])
-            quotient = make("arith.divui", [a_magnitude, b_magnitude])
-            signs_differ = make("arith.xori", [a_negative, b_negative], i1)
-            result = make("arith.select", [signs_differ, make("arith.subi", [zero, quotient]), quotient])
-        division.results[0].replace_all_uses_with(result)
-        division.erase()
+            build = _Builder(a.type)
+            a_negative, b_negative = build.is_negative(a), build.is_negative(b)
+            quotient = build.op("arith.divui", [build.magnitude(a, a_negative), build.magnitude(b, b_negative)])
+            signs_differ = build.op("arith.xori", [a_negative, b_negative], ir.IntegerType.get_signless(1))
+            result = build.op("arith.select", [signs_differ, build.op("arith.subi", [build.zero, quotient]), quotient])
+        _replace(division, result)
     return len(divisions)
+
+
+def expand_integer_abs(module: ir.Module) -> int:
+    """Rewrite `math.absi` (from `torch.abs` on integers) as a compare and select:
+    CIRCT has no lowering for the math dialect. INT_MIN stays INT_MIN, as in PyTorch."""
+    absolutes = _collect(module, "math.absi")
+    for absolute in absolutes:
+        (value,) = absolute.operands
+        with ir.InsertionPoint(absolute), absolute.location:
+            build = _Builder(value.type)
+            result = build.magnitude(value, build.is_negative(value))
+        _replace(absolute, result)
+    return len(absolutes)

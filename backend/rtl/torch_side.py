@@ -15,7 +15,7 @@ import torch_mlir._mlir_libs as _torch_mlir_libs
 from torch_mlir import ir, passmanager
 
 from backend.rtl.copies import copies_to_linalg
-from backend.rtl.int_rewrites import check_integer_only, expand_signed_division
+from backend.rtl.int_rewrites import check_integer_only, expand_integer_abs, expand_signed_division
 from backend.rtl.linearize import linearize_memrefs
 from backend.rtl.params import Param, externalize_globals
 from backend.rtl.single_port import isolate_memory_ports
@@ -73,6 +73,12 @@ def _python_stage(name: str, transform: Callable[[ir.Module, str], None]) -> Sta
     return Stage(name, run, lambda path: f"(Python-only stage '{name}' in backend/rtl; input: {path})")
 
 
+def _expand_integer_ops(module: ir.Module, _text: str) -> None:
+    """Integer ops CIRCT lowers wrongly (divsi) or not at all (math.absi)."""
+    expand_signed_division(module)
+    expand_integer_abs(module)
+
+
 def torch_stages(
     params: list[Param], num_inputs: int, num_outputs: int, model: str | None = None
 ) -> tuple[Stage, ...]:
@@ -91,7 +97,7 @@ def torch_stages(
         _pass_stage("bufferize", BUFFERIZE),
         _python_stage("memory-interfaces", externalize),
         _pass_stage("lower-to-cf", LOWER_TO_CF),
-        _python_stage("signed-division", lambda module, _text: expand_signed_division(module)),
+        _python_stage("integer-ops", _expand_integer_ops),
         _python_stage("linearize-memrefs", lambda module, _text: linearize_memrefs(module)),
     )
 
