@@ -21,6 +21,20 @@ def _operation(owner) -> ir.Operation:
     return owner.operation if hasattr(owner, "operation") else owner
 
 
+_VIEWS = frozenset({"memref.subview", "memref.expand_shape", "memref.collapse_shape", "memref.cast",
+                    "memref.reinterpret_cast"})
+
+
+def _accessing_uses(value: ir.Value) -> int:
+    """Ops that will load or store through `value`, looking through views: after
+    fold-memref-alias-ops, every access through a view is an access to `value`."""
+    count = 0
+    for use in value.uses:
+        owner = _operation(use.owner)
+        count += _accessing_uses(owner.results[0]) if owner.name in _VIEWS else 1
+    return count
+
+
 def isolate_memory_ports(module: ir.Module, num_outputs: int, num_inputs: int) -> int:
     """Rewrite the public func; `num_inputs` args come first, then `num_outputs` out-params."""
     funcs = [op.operation for op in module.body.operations if op.operation.name == "func.func"]
@@ -31,7 +45,7 @@ def isolate_memory_ports(module: ir.Module, num_outputs: int, num_inputs: int) -
         first, terminator = ops[0], ops[-1]
         for position, arg in enumerate(entry.arguments):
             users = list(arg.uses)
-            if len(users) <= 1:
+            if _accessing_uses(arg) <= 1:
                 continue
             is_output = num_inputs <= position < num_inputs + num_outputs
             with arg.location:
