@@ -17,7 +17,8 @@ from pathlib import Path
 
 from common.errors import TorchCirctError
 from common.records import Golden, ModelMetadata
-from e2e.check import compare, report_verdict
+from common.compare import compare
+from e2e.check import report_verdict
 from e2e.suite import get_case
 
 BACKEND = "cpu"

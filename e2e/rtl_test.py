@@ -19,7 +19,8 @@ from pathlib import Path
 from common.atomic import atomic_write_text
 from common.errors import TorchCirctError
 from common.records import Golden, ModelMetadata
-from e2e.check import compare, report_verdict
+from common.compare import compare
+from e2e.check import report_verdict
 from e2e.suite import get_case
 
 BACKEND = "rtl"

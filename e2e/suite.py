@@ -16,18 +16,11 @@ from types import MappingProxyType
 
 import torch
 
+from common.compare import Tolerance
 from common.errors import ModelError
 
 Factory = Callable[[], tuple[torch.nn.Module, tuple[torch.Tensor, ...]]]
 BACKENDS = ("cpu", "rtl")
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """How far a float result may drift from eager PyTorch (`np.allclose` semantics)."""
-
-    rtol: float = 1e-5
-    atol: float = 1e-6
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from common.records import Golden, ModelMetadata, TensorSpec
-from e2e.check import compare
+from common.compare import compare
 from e2e.suite import CASES, Registry, Tolerance, UnknownCaseError, get_case
 
 

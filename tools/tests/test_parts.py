@@ -1,0 +1,132 @@
+"""Unit tests of the driver's parts that need no toolchain run: output dir, analyses, model specs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backend.rtl import Channel, Memory, PortManifest
+from tools.driver import ir_files
+from tools.driver.hw_estimate import estimate
+from tools.driver.loops import loop_work
+from tools.driver.model_file import identifier, split_spec
+from tools.driver.outdir import leftovers, staged_dir
+
+
+def test_staged_dir_publishes_whole(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "model"
+    with staged_dir(target) as staging:
+        (staging / "a.txt").write_text("a")
+        assert not target.exists()  # nothing visible until the job is done
+    assert (target / "a.txt").read_text() == "a"
+    assert leftovers(target.parent) == []
+
+
+@pytest.mark.parametrize("error", [RuntimeError("stage failed"), KeyboardInterrupt()])
+def test_staged_dir_leaves_nothing_on_failure(tmp_path: Path, error: BaseException) -> None:
+    target = tmp_path / "model"
+    with pytest.raises(type(error)):
+        with staged_dir(target) as staging:
+            (staging / "half.mlir").write_text("half")
+            raise error
+    assert not target.exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_staged_dir_replaces_and_keeps_old_on_failure(tmp_path: Path) -> None:
+    target = tmp_path / "model"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    with pytest.raises(RuntimeError):
+        with staged_dir(target):
+            raise RuntimeError
+    assert (target / "old.txt").exists()  # a failed run does not touch the previous output
+    with staged_dir(target) as staging:
+        (staging / "new.txt").write_text("new")
+    assert sorted(p.name for p in target.iterdir()) == ["new.txt"]  # replaced, not merged
+    assert leftovers(tmp_path) == []
+
+
+def test_model_specs() -> None:
+    assert split_spec("dir/m.py:make") == ("dir/m.py", "make")
+    assert split_spec("C:/x/m.py") == ("C:/x/m.py", None)
+    assert split_spec("prog.pt2") == ("prog.pt2", None)
+    assert identifier("2-layer mlp") == "m_2_layer_mlp"
+
+
+MEMREF_LOOPS = """
+func.func @main(%a: memref<2x8xi32>, %b: memref<8x4xi32>, %c: memref<2x4xi32>) {
+  linalg.matmul ins(%a, %b : memref<2x8xi32>, memref<8x4xi32>) outs(%c : memref<2x4xi32>)
+  linalg.copy ins(%c : memref<2x4xi32>) outs(%c : memref<2x4xi32>)
+  return
+}
+"""
+
+
+def test_loop_work_counts_innermost_iterations() -> None:
+    work = loop_work(MEMREF_LOOPS)
+    assert work.innermost_iterations == 2 * 8 * 4 + 2 * 4
+    assert work.loop_nests == 2
+    assert work.loads == 3 * 64 + 8 and work.stores == 64 + 8
+
+
+HW = """
+module {
+  hw.module @leaf(in %a : i32, in %b : i32, in %clock : !seq.clock, in %reset : i1, out o : i32) {
+    %0 = comb.add %a, %b : i32
+    %1 = comb.mul %a, %0 : i32
+    %false = hw.constant false
+    %r = seq.compreg sym @r %1, %clock reset %reset, %c0 : i32  
+    %m = seq.hlmem @m %clock, %reset : <8xi16>
+    hw.output %r : i32
+  }
+  hw.module @main(in %a : i32, in %clock : !seq.clock, in %reset : i1, out o : i32) {
+    %x.o = hw.instance "x" @leaf(a: %a: i32, b: %a: i32, clock: %clock: !seq.clock, reset: %reset: i1) -> (o: i32)
+    %y.o = hw.instance "y" @leaf(a: %x.o: i32, b: %a: i32, clock: %clock: !seq.clock, reset: %reset: i1) -> (o: i32)
+    %c = comb.icmp slt %x.o, %y.o : i32
+    hw.output %y.o : i32
+  }
+}
+"""
+
+
+def test_hw_estimate_flattens_instances() -> None:
+    channel = Channel(None, "v", "r")
+    memory = Memory("arg0", "arg", 0, "int32", 32, True, (2, 8), 16)
+    manifest = PortManifest("main", "clock", "reset", True, channel, channel, (memory,))
+    result = estimate(HW, manifest)
+    assert result.units["adders"].count == 2 and result.units["adders"].bits == 64
+    assert result.units["multipliers"].count == 2
+    assert result.units["registers"].bits == 64
+    assert result.units["comparators"].count == 1
+    assert result.internal_memory_bits == 2 * 8 * 16
+    assert result.external_memory_bits == 16 * 32
+    assert result.instances == 2
+
+
+def test_ir_files_renumber_and_keep_linalg(tmp_path: Path) -> None:
+    front, rtl, out = tmp_path / "f", tmp_path / "r", tmp_path / "out"
+    for folder, names in ((front, ["fx_import", "linalg_on_tensors"]), (rtl, ["bufferize", "export-verilog"])):
+        folder.mkdir()
+        for index, name in enumerate(names):
+            (folder / f"{index:02d}_{name}.mlir").write_text(name)
+    out.mkdir()
+    assert ir_files.publish_ir([("", front), ("", rtl)], out, everything=False) == ["01_linalg_on_tensors.mlir"]
+    assert ir_files.publish_ir([("", front), ("", rtl)], out, everything=True) == [
+        "00_fx_import.mlir", "01_linalg_on_tensors.mlir", "02_bufferize.mlir"]
+    assert ir_files.stage_text(rtl, "export-verilog", offset=-1) == "bufferize"
+
+
+def test_reproducers_are_saved_out_of_the_staging_dir(tmp_path: Path) -> None:
+    folder = tmp_path / "rtl"
+    folder.mkdir()
+    (folder / "03_lower-to-cf.input.mlir").write_text("module {}")
+    messages = [f"stage input saved to: {folder / '03_lower-to-cf.input.mlir'}", "other"]
+    saved = ir_files.save_reproducers([folder, tmp_path / "missing"], "torch-circt-repro-test-", messages)
+    copy = Path(saved[0].split(": ", 1)[1])
+    assert copy.read_text() == "module {}" and copy.parent != folder and saved[1] == "other"
+    import shutil
+
+    shutil.rmtree(copy.parent)
+    assert ir_files.save_reproducers([folder.parent / "none"], "x-", ["m"]) == ["m"]
