@@ -12,16 +12,11 @@ from __future__ import annotations
 from torch_mlir import ir
 from torch_mlir.dialects import linalg
 
+from backend.rtl.ir_walk import ops_named
+
 
 def copies_to_linalg(module: ir.Module) -> int:
-    copies: list[ir.Operation] = []
-
-    def collect(op: ir.Operation) -> ir.WalkResult:
-        if op.name == "memref.copy":
-            copies.append(op)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(collect)
+    copies = ops_named(module, "memref.copy")
     for copy in copies:
         source, target = copy.operands
         with ir.InsertionPoint(copy), copy.location:

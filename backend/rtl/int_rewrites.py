@@ -13,6 +13,7 @@ import re
 
 from torch_mlir import ir
 
+from backend.rtl.ir_walk import ops_named
 from common.errors import UnsupportedDtypeError
 
 _FLOAT_TYPE = re.compile(r"\b(bf16|tf32|f16|f32|f64|f80|f128|f8E\w+|f4E\w+|f6E\w+)\b")
@@ -57,18 +58,6 @@ def check_integer_only(module: ir.Module, model: str | None = None) -> None:
 _SLT = 2  # arith.cmpi predicate number of "slt"
 
 
-def _collect(module: ir.Module, name: str) -> list[ir.Operation]:
-    found: list[ir.Operation] = []
-
-    def visit(op: ir.Operation) -> ir.WalkResult:
-        if op.name == name:
-            found.append(op)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(visit)
-    return found
-
-
 class _Builder:
     """Creates integer ops of one type at the current insertion point."""
 
@@ -101,7 +90,7 @@ def expand_signed_division(module: ir.Module) -> int:
     differ, is C's truncating division for every input, including the wrap-around
     of INT_MIN / -1 that PyTorch shows. `arith.remsi` lowers correctly and is kept.
     """
-    divisions = _collect(module, "arith.divsi")
+    divisions = ops_named(module, "arith.divsi")
     for division in divisions:
         a, b = division.operands
         with ir.InsertionPoint(division), division.location:
@@ -117,7 +106,7 @@ def expand_signed_division(module: ir.Module) -> int:
 def expand_integer_abs(module: ir.Module) -> int:
     """Rewrite `math.absi` (from `torch.abs` on integers) as a compare and select:
     CIRCT has no lowering for the math dialect. INT_MIN stays INT_MIN, as in PyTorch."""
-    absolutes = _collect(module, "math.absi")
+    absolutes = ops_named(module, "math.absi")
     for absolute in absolutes:
         (value,) = absolute.operands
         with ir.InsertionPoint(absolute), absolute.location:

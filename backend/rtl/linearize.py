@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from torch_mlir import ir
 
+from backend.rtl.ir_walk import ops_named
 from common.errors import InternalCompilerError
 
 _ACCESSES = {"memref.load": 1, "memref.store": 2}  # op -> position of its first index
@@ -32,14 +33,7 @@ def linearize_memrefs(module: ir.Module) -> int:
         function_type = ir.FunctionType(ir.TypeAttr(func.attributes["function_type"]).value)
         flat_inputs = [arg.type for arg in entry.arguments]
         func.attributes["function_type"] = ir.TypeAttr.get(ir.FunctionType.get(flat_inputs, function_type.results))
-    allocs: list[ir.Operation] = []
-
-    def collect(op: ir.Operation) -> ir.WalkResult:
-        if op.name == "memref.alloc" and _rank(op.results[0].type) >= 2:
-            allocs.append(op)
-        return ir.WalkResult.ADVANCE
-
-    module.operation.walk(collect)
+    allocs = [op for op in ops_named(module, "memref.alloc") if _rank(op.results[0].type) >= 2]
     for alloc in allocs:
         old = alloc.results[0]
         shape = ir.MemRefType(old.type).shape

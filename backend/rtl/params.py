@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from torch_mlir import ir
 
+from backend.rtl.ir_walk import ops_named
+
 _DTYPES = {"i1": np.bool_, "i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64}
 _MEMREF = re.compile(r"memref<(?:([0-9x]+)x)?(i\d+)>")
 _RESOURCE = re.compile(r'^\s*([\w.\-]+|"[^"]*")\s*:\s*"0x([0-9A-Fa-f]*)"', re.M)
@@ -85,15 +87,7 @@ def externalize_globals(module: ir.Module, text: str) -> list[Param]:
     for func in (op.operation for op in body.operations if op.operation.name == "func.func"):
         arg_for: dict[str, ir.Value] = {}
         entry = func.regions[0].blocks[0]
-        uses: list[ir.Operation] = []
-
-        def collect(op: ir.Operation) -> ir.WalkResult:
-            if op.name == "memref.get_global":
-                uses.append(op)
-            return ir.WalkResult.ADVANCE
-
-        func.walk(collect)
-        for get in uses:
+        for get in ops_named(func, "memref.get_global"):
             name = str(get.attributes["name"]).lstrip("@").strip('"')
             if name not in arg_for:
                 global_op = globals_by_name[name]
