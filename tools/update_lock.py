@@ -9,7 +9,6 @@ the recorded revisions are what the binaries report, not what a release note say
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import subprocess
@@ -20,6 +19,7 @@ import venv
 from pathlib import Path
 
 from common.atomic import atomic_write_text
+from third_party.build_env import sha256_of
 from third_party.lockfile import Lock, PinnedWheel, normalize
 
 
@@ -49,7 +49,7 @@ def sha256_of_url(url: str, scratch: Path) -> str:
         import urllib.request
 
         urllib.request.urlretrieve(url, path)
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return sha256_of(path)
 
 
 def pinned(item: dict, scratch: Path) -> PinnedWheel:

@@ -11,6 +11,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from common.pipeline_text import module_pipeline
 from common.stages import Stage
 
 # (stage name, passes); every pass string for this backend lives in this table.
@@ -58,11 +59,6 @@ _STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def pipeline(passes: tuple[str, ...]) -> str:
-    """The one place a pass-pipeline string is built."""
-    return f"builtin.module({','.join(passes)})"
-
-
 def run_pipeline(text: str, passes: str) -> str:
     """Parse, run `passes`, print. Also the body of `python -m backend.cpu.opt`."""
     from torch_mlir import ir, passmanager
@@ -90,7 +86,7 @@ def _emit_c_interface(module) -> None:
 
 
 def _stage(name: str, passes: tuple[str, ...]) -> Stage:
-    text = pipeline(passes)
+    text = module_pipeline(passes)
 
     def reproduce(path: Path) -> str:
         return (

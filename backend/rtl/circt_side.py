@@ -20,7 +20,7 @@ import sys
 import pycde.circt as circt
 from pycde.circt import passmanager
 
-from backend.rtl.pipeline_text import module_pipeline, nested, pass_spec
+from common.pipeline_text import module_pipeline, nested, pass_spec
 from backend.rtl.transport import circt_context, parse_in_circt
 from common.stages import Stage
 

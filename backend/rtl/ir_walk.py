@@ -5,6 +5,11 @@ from __future__ import annotations
 from torch_mlir import ir
 
 
+def owner_op(owner: ir.Operation | ir.OpView) -> ir.Operation:
+    """A use's owner as a generic Operation (bindings hand back OpViews for known ops)."""
+    return owner.operation if hasattr(owner, "operation") else owner
+
+
 def ops_named(root: ir.Module | ir.Operation, name: str) -> list[ir.Operation]:
     """Every op called `name` under `root`, in walk order."""
     found: list[ir.Operation] = []

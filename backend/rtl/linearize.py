@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from torch_mlir import ir
 
-from backend.rtl.ir_walk import ops_named
+from backend.rtl.ir_walk import ops_named, owner_op
 from common.errors import InternalCompilerError
 
 _ACCESSES = {"memref.load": 1, "memref.store": 2}  # op -> position of its first index
@@ -61,7 +61,7 @@ def _flat(kind: ir.Type) -> ir.Type:
 def _rewrite_accesses(value: ir.Value, shape: list[int], replacement: ir.Value | None = None) -> None:
     target = value if replacement is None else replacement
     for use in list(value.uses):
-        op = use.owner.operation if hasattr(use.owner, "operation") else use.owner
+        op = owner_op(use.owner)
         first_index = _ACCESSES.get(op.name)
         if first_index is None or use.operand_number != first_index - 1:
             raise InternalCompilerError(

@@ -16,9 +16,7 @@ from __future__ import annotations
 from torch_mlir import ir
 from torch_mlir.dialects import linalg, memref
 
-
-def _operation(owner) -> ir.Operation:
-    return owner.operation if hasattr(owner, "operation") else owner
+from backend.rtl.ir_walk import owner_op
 
 
 _VIEWS = frozenset({"memref.subview", "memref.expand_shape", "memref.collapse_shape", "memref.cast",
@@ -30,7 +28,7 @@ def _accessing_uses(value: ir.Value) -> int:
     fold-memref-alias-ops, every access through a view is an access to `value`."""
     count = 0
     for use in value.uses:
-        owner = _operation(use.owner)
+        owner = owner_op(use.owner)
         count += _accessing_uses(owner.results[0]) if owner.name in _VIEWS else 1
     return count
 
@@ -52,7 +50,7 @@ def isolate_memory_ports(module: ir.Module, num_outputs: int, num_inputs: int) -
                 with ir.InsertionPoint(first):
                     local = memref.AllocOp(ir.MemRefType(arg.type), [], []).result
                 for use in users:  # every old user now goes to the local buffer
-                    _operation(use.owner).operands[use.operand_number] = local
+                    owner_op(use.owner).operands[use.operand_number] = local
                 if is_output:
                     with ir.InsertionPoint(terminator):
                         linalg.copy(local, outs=[arg])

@@ -19,7 +19,7 @@ from backend.rtl.int_rewrites import check_integer_only, expand_integer_abs, exp
 from backend.rtl.linearize import linearize_memrefs
 from backend.rtl.params import Param, externalize_globals
 from backend.rtl.single_port import isolate_memory_ports
-from backend.rtl.pipeline_text import module_pipeline, pass_spec
+from common.pipeline_text import module_pipeline, pass_spec
 from common.stages import Stage
 
 TORCH_MLIR_OPT = Path(_torch_mlir_libs.__file__).parent / "torch-mlir-opt"

@@ -21,7 +21,7 @@ from pycde.circt import ir as circt_ir
 from pycde.circt import passmanager as circt_pm
 from torch_mlir import ir as torch_ir
 
-from backend.rtl.pipeline_text import module_pipeline
+from common.pipeline_text import module_pipeline
 
 # Passes whose declared dependent dialects cover every op the torch side emits.
 _DIALECT_LOADERS = ("flatten-memref", "lower-cf-to-handshake")

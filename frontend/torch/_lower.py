@@ -20,6 +20,7 @@ import torch
 from torch.export import ExportedProgram
 
 from common.errors import UnsupportedOpError
+from common.pipeline_text import module_pipeline, pass_spec
 from common.stages import Stage
 from frontend.torch._sources import node_details, site_of_node
 
@@ -35,23 +36,18 @@ _HINT = (
 )
 
 
-def pipeline(*passes: str) -> str:
-    """The one place a pass-pipeline string is built."""
-    return f"builtin.module({','.join(passes)})"
-
-
 def import_stages(program: ExportedProgram) -> tuple[Stage, ...]:
     """The frontend's stages for one exported program, in order."""
     return (
         Stage("fx_import", lambda _text: _fx_import(program)),
         _pass_stage(
             "torch_backend",
-            pipeline("func.func(torch-match-quantized-custom-ops)", "torchdynamo-export-to-torch-backend-pipeline"),
+            module_pipeline(("func.func(torch-match-quantized-custom-ops)", "torchdynamo-export-to-torch-backend-pipeline")),
             program,
         ),
         _pass_stage(
             "linalg_on_tensors",
-            pipeline("torch-backend-to-linalg-on-tensors-backend-pipeline{allow-non-finites=true}"),
+            module_pipeline((pass_spec("torch-backend-to-linalg-on-tensors-backend-pipeline", {"allow-non-finites": "true"}),)),
             program,
         ),
         Stage("integer_idioms", _exact_integer_idioms, _PYTHON_ONLY),

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from backend.rtl import PortManifest, compile_to_rtl
-from backend.rtl.pipeline_text import module_pipeline, nested, pass_spec
+from common.pipeline_text import module_pipeline, nested, pass_spec
 from backend.rtl.tests.models import FloatScale, add_model, import_model, linear_model
 from common.errors import UnsupportedDtypeError
 from common.stages import StageLog
