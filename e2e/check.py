@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
+import numpy as np
+
+from common.compare import compare
+from common.records import Golden, ModelMetadata
 from e2e.suite import Case
+
+
+def compare_with_golden(
+    metadata: ModelMetadata, golden: Golden, outputs: Sequence[np.ndarray], case: Case, timing: str, *, exact: bool = False
+) -> tuple[bool, str]:
+    """(passed, summary) for one backend's outputs, in the wording every e2e test prints."""
+    problems = compare(metadata, golden, outputs, case.tolerance)
+    if problems:
+        return False, f"{len(problems)} of {len(outputs)} results mismatch {timing}\n" + "\n".join(problems)
+    return True, f"{len(outputs)} results match{' bit for bit' if exact else ''} {timing}"
 
 
 def report_verdict(backend: str, case: Case, passed: bool, summary: str) -> int:

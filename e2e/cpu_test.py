@@ -17,8 +17,7 @@ from pathlib import Path
 
 from common.errors import TorchCirctError
 from common.records import Golden, ModelMetadata
-from common.compare import compare
-from e2e.check import report_verdict
+from e2e.check import compare_with_golden, report_verdict
 from e2e.suite import get_case
 
 BACKEND = "cpu"
@@ -39,11 +38,8 @@ def run(model: str, mlir: Path, metadata_path: Path, golden_path: Path, dump_dir
     compiled = time.perf_counter()
     outputs = program(*golden.inputs)
     ran = time.perf_counter()
-    problems = compare(metadata, golden, outputs, case.tolerance)
     timing = f"(compile {compiled - start:.2f}s, run {ran - compiled:.3f}s)"
-    if problems:
-        return False, f"{len(problems)} of {len(outputs)} results mismatch {timing}\n" + "\n".join(problems)
-    return True, f"{len(outputs)} results match {timing}"
+    return compare_with_golden(metadata, golden, outputs, case, timing)
 
 
 def main(argv: list[str] | None = None) -> int:

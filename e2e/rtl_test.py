@@ -19,8 +19,7 @@ from pathlib import Path
 from common.atomic import atomic_write_text
 from common.errors import TorchCirctError
 from common.records import Golden, ModelMetadata
-from common.compare import compare
-from e2e.check import report_verdict
+from e2e.check import compare_with_golden, report_verdict
 from e2e.suite import get_case
 
 BACKEND = "rtl"
@@ -44,11 +43,8 @@ def run(args: argparse.Namespace, outputs_dir: Path | None) -> tuple[bool, str]:
     if outputs_dir is not None:
         record = {"model": args.model, "cycles": result.cycles, "simulation_seconds": seconds}
         atomic_write_text(outputs_dir / "cycles.json", json.dumps(record, indent=2) + "\n")
-    problems = compare(metadata, golden, result.outputs, case.tolerance)
     timing = f"({result.cycles} cycles, {seconds:.3f}s)"
-    if problems:
-        return False, f"{len(problems)} of {len(result.outputs)} results mismatch {timing}\n" + "\n".join(problems)
-    return True, f"{len(result.outputs)} results match bit for bit {timing}"
+    return compare_with_golden(metadata, golden, result.outputs, case, timing, exact=True)
 
 
 def main(argv: list[str] | None = None) -> int:

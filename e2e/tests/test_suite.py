@@ -95,3 +95,16 @@ def test_report_verdict_inverts_for_xfail(capsys):
     out = capsys.readouterr().out
     assert "FAIL cpu p: bad\ndetail" in out and "XFAIL cpu x: failed as expected (known bug)" in out
     assert "XPASS cpu x" in out and "remove the xfail" in out
+
+
+def test_compare_with_golden_counts_mismatches_and_says_exact():
+    from e2e.check import compare_with_golden
+    from e2e.suite import Case
+
+    case = Case("m", _factory, tolerance=Tolerance(rtol=1e-5, atol=1e-6))
+    passed, summary = compare_with_golden(META, GOLDEN, GOLDEN.outputs, case, "(3 cycles)", exact=True)
+    assert passed and summary == "2 results match bit for bit (3 cycles)"
+    wrong = (np.array([1, -2, 4], np.int32), GOLDEN.outputs[1])
+    passed, summary = compare_with_golden(META, GOLDEN, wrong, case, "(t)")
+    head, *details = summary.splitlines()
+    assert not passed and head == "1 of 2 results mismatch (t)" and len(details) == 1 and "r0" in details[0]
