@@ -7,7 +7,7 @@ the reproducer it wrote, so a bug report needs nothing else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 @dataclass
@@ -24,6 +24,10 @@ class TorchCirctError(Exception):
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
+
+    def __reduce__(self):
+        """Pickle by fields, so an error raised in an isolated worker arrives whole in the caller."""
+        return (_rebuild, (type(self), {f.name: getattr(self, f.name) for f in fields(self)}))
 
     def __str__(self) -> str:
         head = f"[{self.stage}]"
@@ -62,3 +66,7 @@ class ModelError(UserError):
 
 class InternalCompilerError(TorchCirctError):
     """A stage failed on input it should accept: a bug in torch-circt or a toolchain."""
+
+
+def _rebuild(kind: type[TorchCirctError], values: dict) -> TorchCirctError:
+    return kind(**values)

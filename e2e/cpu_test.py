@@ -25,21 +25,21 @@ BACKEND = "cpu"
 
 def run(model: str, mlir: Path, metadata_path: Path, golden_path: Path, dump_dir: Path | None) -> tuple[bool, str]:
     """(passed, one-line summary); a compile error counts as a failure, not a crash."""
-    from backend.cpu import compile_mlir
+    import torch_circt
 
     case = get_case(model)
     metadata = ModelMetadata.load(metadata_path)
     golden = Golden.load(golden_path)
+    options = torch_circt.Options(tolerance=case.tolerance or torch_circt.Tolerance(), dump_dir=dump_dir)
     start = time.perf_counter()
     try:
-        program = compile_mlir(mlir.read_text(), metadata, dump_dir=dump_dir)
+        design = torch_circt.from_linalg(mlir.read_text(), metadata, golden, BACKEND, options)
+        compiled = time.perf_counter()
+        check = design.check()
     except TorchCirctError as error:
-        return False, f"compile failed: {str(error).splitlines()[0]}\n{error}"
-    compiled = time.perf_counter()
-    outputs = program(*golden.inputs)
-    ran = time.perf_counter()
-    timing = f"(compile {compiled - start:.2f}s, run {ran - compiled:.3f}s)"
-    return compare_with_golden(metadata, golden, outputs, case, timing)
+        return False, f"compile or run failed: {str(error).splitlines()[0]}\n{error}"
+    timing = f"(compile {compiled - start:.2f}s, run {check.simulation.seconds:.3f}s)"
+    return compare_with_golden(metadata, golden, check.simulation.outputs, case, timing)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
 
     outputs_dir = os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR")
     dump_dir = Path(outputs_dir) / "ir" if outputs_dir else None
+    if dump_dir is not None:
+        dump_dir.mkdir(parents=True, exist_ok=True)
     passed, summary = run(args.model, args.mlir, args.metadata, args.golden, dump_dir)
     return report_verdict(BACKEND, get_case(args.model), passed, summary)
 

@@ -1,8 +1,12 @@
 """One declaration per model of the suite, one cached Bazel action per stage.
 
+    e2e_suite(CASES)     # CASES from e2e/cases.bzl, generated from e2e/suite.py
+
+calls, for each case,
+
     e2e_test(name = "mlp_int", backends = ["cpu", "rtl"])
 
-makes these targets (the model itself is registered under the same name in
+which makes these targets (the model itself is registered under the same name in
 e2e/suite.py, which the import stage looks up):
 
     mlp_int_import     genrule: model -> mlp_int.linalg.mlir, .metadata.json, .golden.npz
@@ -14,25 +18,59 @@ e2e/suite.py, which the import stage looks up):
 
 Each backend's targets carry the tag of that backend ("cpu", "rtl"), so
 `bazel test //e2e/... --test_tag_filters=rtl` runs one backend's suite.
-Expected failures are declared with the case in e2e/suite.py (xfail plus reason);
-the test then passes only while the failure persists.
+Expected failures are declared with the case in e2e/suite.py (xfail plus reason).
+A backend with a declared failure gets one test instead, `<name>_<backend>`,
+that runs the whole flow (`e2e/flow_test.py`), so the failure may be at any
+stage (import, compile, Verilator, simulation, comparison); the test passes
+only while the failure persists.
+
+`options` are torch_circt option flags (e.g. ["--buffer-size", "1"]) passed to
+every action and test of the case.
 """
 
 load("//third_party:python.bzl", "py_test")
 
 _BACKENDS = ["cpu", "rtl"]
 
-def e2e_test(name, backends = ["cpu"], size = "small"):
+def e2e_suite(cases, options = []):
+    """One e2e_test per case of the generated e2e/cases.bzl.
+
+    Args:
+      cases: name -> {"backends": [...], "xfail": [...]}.
+      options: torch_circt option flags for every case.
+    """
+    for name, case in cases.items():
+        e2e_test(name = name, backends = case["backends"], xfail = case["xfail"], options = options)
+
+def e2e_test(name, backends = ["cpu"], xfail = [], options = [], size = "small", tags = []):
     """Declare the import stage and one test per backend for the suite model `name`.
 
     Args:
       name: the model's name in e2e/suite.py.
       backends: any of "cpu", "rtl". "rtl" is for integer, static-shape models only.
+      xfail: backends where the case declares an expected failure (whole-flow test).
+      options: torch_circt option flags for the actions and tests.
       size: test size for the backend tests.
+      tags: extra tags for every test.
     """
-    for backend in backends:
+    for backend in backends + xfail:
         if backend not in _BACKENDS:
             fail("e2e_test %s: unknown backend '%s' (known: %s)" % (name, backend, ", ".join(_BACKENDS)))
+    for backend in xfail:
+        if backend not in backends:
+            fail("e2e_test %s: xfail names backend '%s' that the case does not run on" % (name, backend))
+        py_test(
+            name = name + "_" + backend,
+            srcs = ["//e2e:flow_test.py"],
+            main = "//e2e:flow_test.py",
+            args = ["--model", name, "--backend", backend] + options,
+            deps = ["//e2e:flow_test_lib"],
+            size = "medium",
+            tags = [backend] + tags,
+        )
+    backends = [b for b in backends if b not in xfail]
+    if not backends:
+        return
     mlir = name + ".linalg.mlir"
     metadata = name + ".metadata.json"
     golden = name + ".golden.npz"
@@ -64,12 +102,12 @@ def e2e_test(name, backends = ["cpu"], size = "small"):
             data = imported,
             deps = ["//e2e:cpu_test_lib"],
             size = size,
-            tags = ["cpu"],
+            tags = ["cpu"] + tags,
         )
     if "rtl" in backends:
-        _rtl_targets(name, imported, common_args, size)
+        _rtl_targets(name, imported, common_args, options, size, tags)
 
-def _rtl_targets(name, imported, common_args, size):
+def _rtl_targets(name, imported, common_args, options, size, tags):
     mlir, metadata, golden = imported
     sv = name + ".sv"
     manifest = name + ".manifest.json"
@@ -78,13 +116,14 @@ def _rtl_targets(name, imported, common_args, size):
         name = name + "_rtl_sv",
         srcs = [mlir, metadata],
         outs = [sv, manifest],
-        cmd = "$(location //backend/rtl:compile_rtl) --mlir $(location {mlir}) --metadata $(location {metadata}) --sv $(location {sv}) --manifest $(location {manifest})".format(
+        cmd = "$(location //e2e:compile_case) --mlir $(location {mlir}) --metadata $(location {metadata}) --sv $(location {sv}) --manifest $(location {manifest}) {options}".format(
             mlir = mlir,
             metadata = metadata,
             sv = sv,
             manifest = manifest,
+            options = " ".join(options),
         ),
-        tools = ["//backend/rtl:compile_rtl"],
+        tools = ["//e2e:compile_case"],
         message = "Compiling %s to SystemVerilog with CIRCT" % name,
     )
     py_test(
@@ -94,17 +133,18 @@ def _rtl_targets(name, imported, common_args, size):
         args = ["$(location %s)" % sv],
         data = [sv],
         size = "small",
-        tags = ["rtl"],
+        tags = ["rtl"] + tags,
     )
     native.genrule(
         name = name + "_rtl_sim",
         srcs = [sv, manifest],
         outs = [extension],
-        cmd = "$(location //backend/sim:build_extension) --sv $(location {sv}) --manifest $(location {manifest}) --out $@".format(
+        cmd = "$(location //e2e:build_sim) --sv $(location {sv}) --manifest $(location {manifest}) --out $@ {options}".format(
             sv = sv,
             manifest = manifest,
+            options = " ".join(options),
         ),
-        tools = ["//backend/sim:build_extension"],
+        tools = ["//e2e:build_sim"],
         message = "Building the Verilator simulator of %s" % name,
     )
     py_test(
@@ -114,9 +154,9 @@ def _rtl_targets(name, imported, common_args, size):
         args = common_args + [
             "--manifest", "$(location %s)" % manifest,
             "--simulator", "$(location %s)" % extension,
-        ],
+        ] + options,
         data = imported + [manifest, extension],
         deps = ["//e2e:rtl_test_lib"],
         size = size,
-        tags = ["rtl"],
+        tags = ["rtl"] + tags,
     )

@@ -1,10 +1,10 @@
 """Import one suite case: linalg MLIR, metadata JSON and golden NPZ, all or none.
 
-    python -m e2e.import_case --model NAME --mlir OUT.mlir --metadata OUT.json \\
-        --golden OUT.npz [--dump-ir DIR]
+    python -m e2e.import_case --model NAME --mlir OUT.mlir --metadata OUT.json --golden OUT.npz
 
+The flow's frontend (`torch_circt.compile(..., emit="linalg")`) does the work.
 A user error (unsupported op, dynamic shape, a model that raises) prints its
-message and exits 2; no output file is left behind.
+message and exits 2; an internal error exits 3; no output file is left behind.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from common.errors import UserError
+from common.errors import InternalCompilerError, UserError
 from e2e.suite import UnknownCaseError, get_case
 
 
@@ -24,21 +24,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mlir", type=Path, required=True)
     parser.add_argument("--metadata", type=Path, required=True)
     parser.add_argument("--golden", type=Path, required=True)
-    parser.add_argument("--dump-ir", type=Path)
     args = parser.parse_args(argv)
 
-    from frontend.torch import import_module, make_golden
+    import torch_circt
 
     start = time.perf_counter()
     try:
         case = get_case(args.model)
         module, inputs = case.build()
-        imported = import_module(module, inputs, name=case.name, dump_dir=args.dump_ir)
-        golden = make_golden(module, inputs, name=case.name)
+        design = torch_circt.compile(module, inputs, target="cpu", options=torch_circt.Options(emit="linalg"),
+                                     name=case.name)
     except (UserError, UnknownCaseError) as error:
         print(error, file=sys.stderr)
         return 2
-    _write_all(args, imported.mlir, imported.metadata, golden)
+    except InternalCompilerError as error:
+        print(error, file=sys.stderr)
+        return 3
+    _write_all(args, design.linalg, design.metadata, design.golden)
     print(f"imported {case.name} in {time.perf_counter() - start:.2f}s")
     return 0
 

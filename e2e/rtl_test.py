@@ -1,7 +1,7 @@
 """Run one imported case on its RTL simulator and compare with the golden record, bit for bit.
 
     python -m e2e.rtl_test --model NAME --mlir P --metadata P --golden P \\
-        --manifest P --simulator P.so [--cycle-limit N] [--vcd]
+        --manifest P --simulator P.so [--vcd] [option flags, e.g. --cycle-limit N]
 
 Writes `cycles.json` (and `wave.vcd` with --vcd) to $TEST_UNDECLARED_OUTPUTS_DIR
 when Bazel sets it, so every run leaves its cycle count beside the test log.
@@ -21,6 +21,7 @@ from common.errors import TorchCirctError
 from common.records import Golden, ModelMetadata
 from e2e.check import compare_with_golden, report_verdict
 from e2e.suite import get_case
+from torch_circt.options import add_arguments, from_arguments
 
 BACKEND = "rtl"
 
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace, outputs_dir: Path | None) -> tuple[bool, str]:
     vcd = outputs_dir / "wave.vcd" if (args.vcd and outputs_dir) else None
     start = time.perf_counter()
     try:
-        result = simulator.run(golden.inputs, cycle_limit=args.cycle_limit, vcd=vcd)
+        result = simulator.run(golden.inputs, cycle_limit=from_arguments(args).sim.cycle_limit, vcd=vcd)
     except TorchCirctError as error:
         return False, f"simulation failed: {str(error).splitlines()[0]}\n{error}"
     seconds = time.perf_counter() - start
@@ -52,8 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     for flag in ("--mlir", "--metadata", "--golden", "--manifest", "--simulator"):
         parser.add_argument(flag, type=Path, required=True)
     parser.add_argument("--model", required=True)
-    parser.add_argument("--cycle-limit", type=int, default=2_000_000)
     parser.add_argument("--vcd", action="store_true", help="write a waveform to the test outputs")
+    add_arguments(parser)
     args = parser.parse_args(argv)
     outputs = os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR")
     passed, summary = run(args, Path(outputs) if outputs else None)

@@ -46,6 +46,11 @@ class Case:
             ) from error
         return module.eval(), tuple(inputs)
 
+    @property
+    def backends(self) -> tuple[str, ...]:
+        """Every case runs on the CPU; integer static-shape candidates on the RTL path too."""
+        return ("cpu", "rtl") if self.rtl else ("cpu",)
+
     def expected_failure(self, backend: str) -> str | None:
         return self.xfail.get(backend)
 

@@ -28,7 +28,10 @@ import argparse
 import json
 import signal
 import sys
+import time
 import traceback
+
+from torch_circt.options import add_arguments, from_arguments
 
 EXIT_MATCHED, EXIT_MISMATCH, EXIT_USER, EXIT_INTERNAL, EXIT_TIMEOUT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
@@ -45,10 +48,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="rtl: SystemVerilog + Verilator; cpu: MLIR JIT; both (default: rtl)")
     parser.add_argument("--dump-ir", action="store_true",
                         help="keep the MLIR of every stage (always kept: linalg input and the .sv)")
-    parser.add_argument("--cycle-limit", type=int, default=1_000_000, metavar="N",
-                        help="simulation gives up after N cycles (exit 4); default 1000000")
-    parser.add_argument("--waveform", action=argparse.BooleanOptionalAction, default=False,
-                        help="write wave.vcd (a traced, slower simulator build); default: off")
+    add_arguments(parser)
     parser.add_argument("--seed", type=int, help="seed for .pt2 random inputs and factories taking `seed`")
     parser.add_argument("--quiet", action="store_true", help="print only the final summary")
     parser.add_argument("--json", action="store_true", help="print report.json on stdout, nothing else")
@@ -75,14 +75,8 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         from backend.sim import SimulationTimeoutError
-        from tools.driver.job import Options, run_job
-        from tools.driver.progress import Progress
-        from tools.driver.report import render_summary
 
-        progress = Progress(quiet=args.quiet)
-        options = Options(args.model, args.output_dir, args.backend, args.dump_ir, args.cycle_limit,
-                          args.waveform, args.seed)
-        job = run_job(options, progress)
+        report = _compile_and_check(args)
     except TorchCirctError as error:
         if isinstance(error, UserError):
             code, kind = EXIT_USER, "unsupported model"
@@ -96,9 +90,44 @@ def _run(args: argparse.Namespace) -> int:
         _complain(f"torch-circt: internal error: {type(error).__name__}: {error}\n"
                   "  what to do: rerun with --debug and file an issue with the traceback", args.debug)
         return EXIT_INTERNAL
-    text = (job.output_dir / "report.json").read_text()  # exactly what was saved
-    print(text.rstrip("\n") if args.json else render_summary(json.loads(text)))
-    return EXIT_MATCHED if job.matched else EXIT_MISMATCH
+    from torch_circt.report import render_summary
+
+    print(json.dumps(report, indent=2, sort_keys=True) if args.json else render_summary(report))
+    return EXIT_MATCHED if report["matched"] is not False else EXIT_MISMATCH
+
+
+def _compile_and_check(args: argparse.Namespace) -> dict:
+    """Load, compile for each backend, check, and write the output directory; return the report written."""
+    from tools.driver.progress import Progress
+
+    start = time.perf_counter()
+    progress = Progress(quiet=args.quiet or args.json)
+    with progress.timed("startup", "python-imports"):
+        import torch_circt
+        from tools.driver.model_file import load_model, resolve, user_dir
+        from torch_circt.artifacts import save_designs
+        from torch_circt.report import RunInfo
+    with progress.timed("model", "load"):
+        loaded = load_model(args.model, seed=args.seed, warn=progress.say)
+    options = from_arguments(args)
+    target = resolve(args.output_dir) if args.output_dir else user_dir() / "torch-circt-out" / loaded.name
+    progress.say(f"  compiling '{loaded.name}' ({loaded.source}) -> {target}")
+    designs = []
+    for backend in ("rtl", "cpu") if args.backend == "both" else (args.backend,):
+        design = torch_circt.compile(loaded.module, loaded.inputs, target=backend, options=options,
+                                     name=loaded.name, on_stage=progress.stage)
+        if design.target == "cpu" or design.sv is not None:
+            check = design.check()
+            if design.build_seconds is not None:
+                progress.record("sim", "verilator-build", design.build_seconds)
+            cycles = f" ({check.simulation.cycles} cycles)" if check.simulation.cycles is not None else ""
+            progress.record(backend, f"run{cycles}", check.simulation.seconds)
+        designs.append(design)
+    info = RunInfo(source=str(loaded.source), inputs=loaded.inputs_origin, output_dir=str(target),
+                   all_ir=args.dump_ir, wall_seconds=time.perf_counter() - start,
+                   extra_times=tuple((t.group, t.name, t.seconds) for t in progress.times if t.group in ("startup", "model")))
+    save_designs(designs, target, all_ir=args.dump_ir, info=info)
+    return json.loads((target / "report.json").read_text())  # exactly what was saved
 
 
 def _complain(message: str, debug: bool) -> None:

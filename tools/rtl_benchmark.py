@@ -1,9 +1,9 @@
 """Benchmark every RTL model of the suite: cycles against an ideal bound, and where time goes.
 
-    ./bazelw run //tools:rtl_benchmark [-- --models a,b] [--json OUT]
+    ./bazelw run //tools:rtl_benchmark [-- --models a,b] [--json OUT] [option flags, e.g. --buffer-size 1]
 
 Per model: simulated cycles; the ideal bound, i.e. the innermost-loop iterations
-of the lowered loop nest at one iteration per cycle (tools/driver/loops.py: what
+of the lowered loop nest at one iteration per cycle (torch_circt/loops.py: what
 a circuit that starts one loop-body iteration every cycle, without overlapping
 loop nests, would need); their ratio; the port bound (the busiest memory port's
 transfers: no schedule with these ports finishes sooner); the compile time of
@@ -17,16 +17,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from common.atomic import atomic_write_text
-from common.compare import compare
-from common.stages import StageLog
-from tools.driver import ir_files
-from tools.driver.loops import loop_work
+from torch_circt.options import add_arguments, from_arguments
 
 
 @dataclass(frozen=True)
@@ -50,34 +45,22 @@ class Row:
         return self.cycles / self.simulation_seconds if self.simulation_seconds else float("nan")
 
 
-def measure(name: str, scratch: Path) -> Row:
-    """Import, compile, build and simulate one suite case; time each part."""
-    from backend.rtl import compile_to_rtl
-    from backend.sim import build_extension, load_simulator
+def measure(name: str, options) -> Row:
+    """Compile, build and simulate one suite case through the flow; time each part."""
+    import torch_circt
     from e2e.suite import get_case
-    from frontend.torch import import_module, make_golden
+    from torch_circt.loops import loop_work
+    from torch_circt.report import LOOPS_BEFORE
 
     case = get_case(name)
     module, inputs = case.build()
-    start = time.perf_counter()
-    imported = import_module(module, inputs, name=name)
-    golden = make_golden(module, inputs, name=name)
-    import_seconds = time.perf_counter() - start
-    log, dumps = StageLog(), scratch / "ir"
-    design = compile_to_rtl(imported.mlir, imported.metadata, dump_dir=dumps, log=log)
-    loops = loop_work(ir_files.stage_text(dumps, "lower-to-cf", offset=-1) or "")
-    sv = scratch / f"{name}.sv"
-    atomic_write_text(sv, design.sv)
-    start = time.perf_counter()
-    build_extension(sv, design.manifest, scratch / f"{name}_bench.so")
-    verilator_seconds = time.perf_counter() - start
-    simulator = load_simulator(scratch / f"{name}_bench.so", design.manifest)
-    start = time.perf_counter()
-    result = simulator.run(golden.inputs)
-    simulation_seconds = time.perf_counter() - start
-    matched = not compare(imported.metadata, golden, result.outputs, case.tolerance)
-    return Row(name, matched, result.cycles, loops.innermost_iterations, result.port_bound, import_seconds,
-               dict(log.seconds), verilator_seconds, simulation_seconds)
+    design = torch_circt.compile(module, inputs, target="rtl", options=options, name=name)
+    check = design.check()
+    stage_seconds = {s.name: s.seconds for s in design.stages if s.group == "rtl"}
+    import_seconds = sum(s.seconds for s in design.stages if s.group == "frontend")
+    loops = loop_work(design.stages[design.stage_names.index(LOOPS_BEFORE) - 1].text)
+    return Row(name, check.matched, check.simulation.cycles, loops.innermost_iterations, check.simulation.port_bound,
+               import_seconds, stage_seconds, design.build_seconds, check.simulation.seconds)
 
 
 def render(rows: list[Row]) -> str:
@@ -108,12 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", help="comma-separated case names (default: every RTL case)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    add_arguments(parser)
     args = parser.parse_args(argv)
+    options = from_arguments(args)
     names = args.models.split(",") if args.models else sorted(n for n, c in CASES.items() if c.rtl)
     rows = []
     for name in names:
-        with tempfile.TemporaryDirectory(prefix=f"torch-circt-bench-{name}-") as tmp:
-            rows.append(measure(name, Path(tmp)))
+        rows.append(measure(name, options))
         print(f"{name}: {rows[-1].cycles} cycles, verilator {rows[-1].verilator_seconds:.1f}s", file=sys.stderr)
     print(render(rows))
     if args.json:

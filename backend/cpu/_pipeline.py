@@ -7,23 +7,21 @@ no result callbacks, no runtime allocation crossing back into Python.
 
 from __future__ import annotations
 
-import shlex
-import sys
-from pathlib import Path
-
 from common.pipeline_text import module_pipeline
+from common.reproducers import python_command
 from common.stages import Stage
 
-# (stage name, passes); every pass string for this backend lives in this table.
-_STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("generalize", (
+# Stage name -> passes; every pass string for this backend lives in this table
+# (the order the stages run in is the flow's: torch_circt/flow.py).
+PASSES: dict[str, tuple[str, ...]] = {
+    "generalize": (
         "func.func(refback-generalize-tensor-pad)",
         "func.func(refback-generalize-tensor-concat)",
         "func.func(linalg-generalize-named-ops)",
         "func.func(linalg-fuse-elementwise-ops)",
         "convert-shape-to-std",
-    )),
-    ("bufferize", (
+    ),
+    "bufferize": (
         "func.func(tm-tensor-bufferize)",
         "one-shot-bufferize{copy-before-write bufferize-function-boundaries "
         "function-boundary-type-conversion=identity-layout-map}",
@@ -31,15 +29,15 @@ _STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "inline",
         "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
         "canonicalize",
-    )),
-    ("loops", (
+    ),
+    "loops": (
         "func.func(tm-tensor-to-loops)",
         "func.func(refback-munge-memref-copy)",
         "func.func(convert-linalg-to-loops)",
         "func.func(lower-affine)",
         "convert-scf-to-cf",
-    )),
-    ("llvm", (
+    ),
+    "llvm": (
         "func.func(refback-expand-ops-for-llvm)",
         "func.func(arith-expand)",
         "func.func(convert-math-to-llvm)",
@@ -55,8 +53,8 @@ _STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "convert-cf-to-llvm",
         "convert-complex-to-llvm",
         "reconcile-unrealized-casts",
-    )),
-)
+    ),
+}
 
 
 def run_pipeline(text: str, passes: str) -> str:
@@ -85,16 +83,11 @@ def _emit_c_interface(module) -> None:
             op.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
 
 
-def _stage(name: str, passes: tuple[str, ...]) -> Stage:
-    text = module_pipeline(passes)
-
-    def reproduce(path: Path) -> str:
-        return (
-            f"{shlex.quote(sys.executable)} -m backend.cpu.opt "
-            f"--pass-pipeline={shlex.quote(text)} {shlex.quote(str(path))}"
-        )
-
-    return Stage(name, lambda mlir: run_pipeline(mlir, text), reproduce)
-
-
-STAGES: tuple[Stage, ...] = tuple(_stage(name, passes) for name, passes in _STAGES)
+def stage(name: str) -> Stage:
+    """The CPU stage `name` of `PASSES`; its native reproducer is the Python pass manager's driver."""
+    text = module_pipeline(PASSES[name])
+    return Stage(
+        name,
+        lambda mlir: run_pipeline(mlir, text),
+        lambda path: python_command("backend.cpu.opt", f"--pass-pipeline={text}", path),
+    )

@@ -15,48 +15,43 @@ There is no `circt-opt` binary in the pycde wheel, so each stage's reproducer is
 from __future__ import annotations
 
 import io
-import sys
 
 import pycde.circt as circt
 from pycde.circt import passmanager
 
-from common.pipeline_text import module_pipeline, nested, pass_spec
 from backend.rtl.transport import circt_context, parse_in_circt
+from common.pipeline_text import module_pipeline, nested, pass_spec
+from common.reproducers import python_command
 from common.stages import Stage
 
 SIMPLE_CANONICALIZE = pass_spec("canonicalize", {"region-simplify": "disabled", "top-down": "true"})
 
-# (stage name, passes): handshake-lower-extmem-to-hw ends the first group because
-# the port manifest is read from the handshake signature right after it.
-TO_HANDSHAKE: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("flatten-memref", ("flatten-memref", "flatten-memref-calls")),
-    ("legalize-memrefs", (nested("func.func", ["handshake-legalize-memrefs"]),)),
-    ("cf-to-handshake", ("lower-cf-to-handshake",)),
-    ("extmem-to-hw", ("handshake-lower-extmem-to-hw",)),
-)
-TO_SV: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "handshake-buffers",
-        (
-            nested(
-                "handshake.func",
-                [
-                    SIMPLE_CANONICALIZE,
-                    "handshake-materialize-forks-sinks",
-                    pass_spec("handshake-insert-buffers", {"strategy": "cycles"}),
-                ],
-            ),
+# Stage name -> passes (the order the stages run in is the flow's: torch_circt/flow.py).
+# The manifest is read from the handshake signature right after "extmem-to-hw".
+PASSES: dict[str, tuple[str, ...]] = {
+    "flatten-memref": ("flatten-memref", "flatten-memref-calls"),
+    "legalize-memrefs": (nested("func.func", ["handshake-legalize-memrefs"]),),
+    "cf-to-handshake": ("lower-cf-to-handshake",),
+    "extmem-to-hw": ("handshake-lower-extmem-to-hw",),
+    "handshake-to-hw": ("lower-handshake-to-hw",),
+    "esi-to-hw": ("lower-esi-ports", "lower-esi-to-physical", "lower-esi-to-hw"),
+    "seq-to-sv": (nested("hw.module", ["lower-seq-hlmem"]), "lower-seq-to-sv"),
+    "hw-to-sv": (nested("hw.module", ["lower-hw-to-sv"]),),
+}
+
+
+def buffer_passes(strategy: str, size: int) -> tuple[str, ...]:
+    """The "handshake-buffers" stage: the options decide where buffers go and how deep they are."""
+    return (
+        nested(
+            "handshake.func",
+            [
+                SIMPLE_CANONICALIZE,
+                "handshake-materialize-forks-sinks",
+                pass_spec("handshake-insert-buffers", {"strategy": strategy, "buffer-size": size}),
+            ],
         ),
-    ),
-    ("handshake-to-hw", ("lower-handshake-to-hw",)),
-    ("esi-to-hw", ("lower-esi-ports", "lower-esi-to-physical", "lower-esi-to-hw")),
-    ("seq-to-sv", (nested("hw.module", ["lower-seq-hlmem"]), "lower-seq-to-sv")),
-    ("hw-to-sv", (nested("hw.module", ["lower-hw-to-sv"]),)),
-)
-
-
-def _reproduce(pipeline: str):
-    return lambda path: f"{sys.executable} -m backend.rtl.circt_opt --pass-pipeline='{pipeline}' {path}"
+    )
 
 
 def run_pipeline(text: str, pipeline: str) -> str:
@@ -68,9 +63,14 @@ def run_pipeline(text: str, pipeline: str) -> str:
         return str(module)
 
 
-def _stage(name: str, passes: tuple[str, ...]) -> Stage:
-    pipeline = module_pipeline(passes)
-    return Stage(name, lambda text: run_pipeline(text, pipeline), _reproduce(pipeline))
+def pass_stage(name: str, passes: tuple[str, ...] | None = None) -> Stage:
+    """A CIRCT pipeline stage (`passes` default: the table's); its native reproducer is our circt-opt stand-in."""
+    pipeline = module_pipeline(passes if passes is not None else PASSES[name])
+    return Stage(
+        name,
+        lambda text: run_pipeline(text, pipeline),
+        lambda path: python_command("backend.rtl.circt_opt", f"--pass-pipeline={pipeline}", path),
+    )
 
 
 def export_verilog(text: str) -> str:
@@ -83,15 +83,9 @@ def export_verilog(text: str) -> str:
         return out.getvalue()
 
 
-def to_handshake_stages() -> tuple[Stage, ...]:
-    return tuple(_stage(name, passes) for name, passes in TO_HANDSHAKE)
-
-
-def to_sv_stages() -> tuple[Stage, ...]:
-    stages = tuple(_stage(name, passes) for name, passes in TO_SV)
-    export = Stage(
+def export_verilog_stage() -> Stage:
+    return Stage(
         "export-verilog",
         export_verilog,
-        lambda path: f"{sys.executable} -m backend.rtl.circt_opt --pass-pipeline='builtin.module()' --emit-verilog {path}",
+        lambda path: python_command("backend.rtl.circt_opt", "--pass-pipeline=builtin.module()", "--emit-verilog", path),
     )
-    return (*stages, export)

@@ -8,7 +8,9 @@ them in as ROM would mean writing our own ROM lowering inside CIRCT's pipeline.
 Instead each global becomes one more memref argument of the top function, i.e.
 one more external memory interface, and its values go into the port manifest
 (`Memory.role == "param"`, `Memory.init`). The harness loads them before start,
-exactly as it loads the model inputs. This keeps the circuit small and the
+exactly as it loads the model inputs. The values travel inside the IR as the module
+attribute `torch_circt.params` (argument order), so every stage stays a pure
+function of its input text and the port manifest reads them at the handshake level. This keeps the circuit small and the
 weights replaceable without recompiling; a synthesis flow that wants ROM can
 initialise the same memory from the manifest.
 """
@@ -102,3 +104,23 @@ def externalize_globals(module: ir.Module, text: str) -> list[Param]:
     for op in globals_by_name.values():
         op.erase()
     return params
+
+
+PARAMS_ATTR = "torch_circt.params"
+
+
+def record_params(module: ir.Module, params: list[Param]) -> None:
+    """Attach `params` to the module, in the order their arguments were added."""
+    if not params:
+        return
+    with module.context:
+        entries = [
+            ir.DictAttr.get({
+                "name": ir.StringAttr.get(p.name),
+                "shape": ir.DenseI64ArrayAttr.get(list(p.shape)),
+                "element": ir.StringAttr.get(p.element),
+                "values": ir.DenseI64ArrayAttr.get(list(p.values)),
+            })
+            for p in params
+        ]
+        module.operation.attributes[PARAMS_ATTR] = ir.ArrayAttr.get(entries)

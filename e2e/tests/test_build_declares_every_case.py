@@ -1,27 +1,26 @@
-"""e2e/BUILD.bazel declares every suite case, with the RTL backend exactly for RTL candidates."""
+"""e2e/cases.bzl, which e2e/BUILD.bazel turns into targets, is exactly what e2e/suite.py says."""
 
-import re
 from pathlib import Path
 
+from e2e.list_cases import render_bzl
 from e2e.suite import CASES
 
-BUILD = (Path(__file__).parents[1] / "BUILD.bazel").read_text()
-DECLARED = {
-    name: "rtl" in backends
-    for name, backends in re.findall(r'e2e_test\(\s*name = "(\w+)",\s*backends = \[([^\]]*)\]', BUILD)
-}
+HERE = Path(__file__).parents[1]
 
 
-def test_every_case_has_targets():
-    missing = sorted(set(CASES) - set(DECLARED))
-    assert not missing, f"add e2e_test(...) lines to e2e/BUILD.bazel for: {missing}"
+def test_cases_bzl_is_generated_from_the_suite():
+    assert (HERE / "cases.bzl").read_text() == render_bzl(), (
+        "e2e/cases.bzl is stale: run `./bazelw run //e2e:list_cases -- --bzl > e2e/cases.bzl`"
+    )
 
 
-def test_every_target_names_a_case():
-    unknown = sorted(set(DECLARED) - set(CASES))
-    assert not unknown, f"e2e/BUILD.bazel declares models that e2e/suite.py does not register: {unknown}"
+def test_build_uses_the_generated_cases():
+    build = (HERE / "BUILD.bazel").read_text()
+    assert 'load("//e2e:cases.bzl", "CASES")' in build and "e2e_suite(CASES)" in build
+    assert "e2e_test(" not in build, "declare cases in e2e/suite.py, not in BUILD"
 
 
 def test_rtl_backend_exactly_for_rtl_candidates():
-    wrong = sorted(name for name, case in CASES.items() if DECLARED.get(name) is not None and DECLARED[name] != case.rtl)
-    assert not wrong, f"rtl backend must be declared exactly for cases with rtl=True: {wrong}"
+    text = render_bzl()
+    for name, case in CASES.items():
+        assert (f'"{name}": {{"backends": ["cpu", "rtl"]' in text) == case.rtl

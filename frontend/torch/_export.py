@@ -66,17 +66,27 @@ def export_static(
     module: torch.nn.Module, inputs: tuple[torch.Tensor, ...], *, model: str
 ) -> ExportedProgram:
     """torch.export with torch-mlir's decompositions; refuse anything with symbolic dims."""
-    from torch_mlir.extras.fx_decomp_util import get_decomposition_table
-
     try:
         with warnings.catch_warnings():
             # torch 2.13's own pytree code trips its LeafSpec deprecation on every export:
             # noise that would bury our messages, and nothing a user can act on.
             warnings.filterwarnings("ignore", message=".*LeafSpec.*", category=FutureWarning)
             program = torch.export.export(module, inputs, strict=False)
-            program = program.run_decompositions(get_decomposition_table())
     except Exception as error:
         raise _model_error(error, model, "torch.export could not trace the model") from error
+    return decompose(program, model=model)
+
+
+def decompose(program: ExportedProgram, *, model: str) -> ExportedProgram:
+    """torch-mlir's decompositions on an exported program (the user's own, or ours)."""
+    from torch_mlir.extras.fx_decomp_util import get_decomposition_table
+
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*LeafSpec.*", category=FutureWarning)
+            program = program.run_decompositions(get_decomposition_table())
+    except Exception as error:
+        raise _model_error(error, model, "torch.export could not decompose the program") from error
     _refuse_symbolic_dims(program, model)
     return program
 
@@ -134,3 +144,17 @@ def _model_error(error: Exception, model: str, what: str) -> ModelError:
         hint="fix the model so that forward runs on the example inputs in eager PyTorch",
     )
 
+
+
+def check_inputs(example_inputs, name: str) -> tuple[torch.Tensor, ...]:
+    """The example inputs as a tuple of tensors, or a ModelError naming the first that is not one."""
+    inputs = tuple(example_inputs) if isinstance(example_inputs, (tuple, list)) else (example_inputs,)
+    for index, value in enumerate(inputs):
+        if not isinstance(value, torch.Tensor):
+            raise ModelError(
+                message=f"example input {index} is a {type(value).__name__}, not a torch.Tensor",
+                stage=STAGE,
+                model=name,
+                hint="pass only tensors as example inputs; bake other arguments into the module",
+            )
+    return inputs

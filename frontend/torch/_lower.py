@@ -36,26 +36,21 @@ _HINT = (
 )
 
 
-def import_stages(program: ExportedProgram) -> tuple[Stage, ...]:
-    """The frontend's stages for one exported program, in order."""
-    return (
-        Stage("fx_import", lambda _text: _fx_import(program)),
-        _pass_stage(
-            "torch_backend",
-            module_pipeline(("func.func(torch-match-quantized-custom-ops)", "torchdynamo-export-to-torch-backend-pipeline")),
-            program,
-        ),
-        _pass_stage(
-            "linalg_on_tensors",
-            module_pipeline((pass_spec("torch-backend-to-linalg-on-tensors-backend-pipeline", {"allow-non-finites": "true"}),)),
-            program,
-        ),
-        Stage("integer_idioms", _exact_integer_idioms, _PYTHON_ONLY),
-    )
+TORCH_BACKEND = module_pipeline(
+    ("func.func(torch-match-quantized-custom-ops)", "torchdynamo-export-to-torch-backend-pipeline")
+)
+LINALG_ON_TENSORS = module_pipeline(
+    (pass_spec("torch-backend-to-linalg-on-tensors-backend-pipeline", {"allow-non-finites": "true"}),)
+)
 
 
-def _PYTHON_ONLY(path: Path) -> str:
-    return f"(Python-only stage: frontend.torch._integer_idioms on {path})"
+def fx_import_stage(program: ExportedProgram) -> Stage:
+    """The FX importer: its input is the program, not text."""
+    return Stage("fx_import", lambda _text: _fx_import(program), text_input=False)
+
+
+def integer_idioms_stage() -> Stage:
+    return Stage("integer_idioms", _exact_integer_idioms)
 
 
 def _exact_integer_idioms(text: str) -> str:
@@ -123,8 +118,12 @@ def _node_with_constant_in_list(program: ExportedProgram) -> torch.fx.Node | Non
     return None
 
 
-def _pass_stage(name: str, passes: str, program: ExportedProgram) -> Stage:
-    """Runs in a torch-mlir-opt subprocess: a native crash in a pattern cannot take us down."""
+def pass_stage(name: str, passes: str, program: ExportedProgram | None) -> Stage:
+    """Runs in a torch-mlir-opt subprocess: a native crash in a pattern cannot take us down.
+
+    `program` only attributes a refused op to the user's source line; without it
+    (a reproducer rerunning the stage on a file) the op is still named.
+    """
 
     def run(text: str) -> str:
         done = subprocess.run(
@@ -143,10 +142,10 @@ def _pass_stage(name: str, passes: str, program: ExportedProgram) -> Stage:
         lines = [summary, *(messages or done.stderr.splitlines()[:5]), *_offending_lines(text, messages)]
         raise RuntimeError("\n".join(lines))
 
-    def reproduce(path: Path) -> str:
-        return f"{shlex.quote(str(TORCH_MLIR_OPT))} --pass-pipeline={shlex.quote(passes)} {shlex.quote(str(path))}"
+    def native(path: str) -> str:
+        return f"{shlex.quote(str(TORCH_MLIR_OPT))} --pass-pipeline={shlex.quote(passes)} {shlex.quote(path)}"
 
-    return Stage(name, run, reproduce)
+    return Stage(name, run, native)
 
 
 def _print(module) -> str:
@@ -190,8 +189,10 @@ def _quoted_op(message: str) -> str:
     return match.group(1) if match else "unknown"
 
 
-def _find_node(program: ExportedProgram, op: str) -> torch.fx.Node | None:
+def _find_node(program: ExportedProgram | None, op: str) -> torch.fx.Node | None:
     """The first FX node whose target is `op` (an overload packet or an overload)."""
+    if program is None:
+        return None
     for node in program.graph.nodes:
         if node.op != "call_function":
             continue
@@ -202,7 +203,7 @@ def _find_node(program: ExportedProgram, op: str) -> torch.fx.Node | None:
 
 
 def _unsupported(
-    program: ExportedProgram, stage: str, diagnostic: str, op: str, *, hint: str = _HINT
+    program: ExportedProgram | None, stage: str, diagnostic: str, op: str, *, hint: str = _HINT
 ) -> UnsupportedOpError:
     node = _find_node(program, op)
     if node is not None and op == "with_effects" and len(node.args) > 1:

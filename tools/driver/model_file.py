@@ -26,6 +26,7 @@ from pathlib import Path
 import torch
 
 from common.errors import DynamicShapeError, ModelError
+from torch_circt.compiler import identifier
 
 STAGE = "load-model"
 DEFAULT_FACTORY = "model"
@@ -57,11 +58,6 @@ def split_spec(spec: str) -> tuple[str, str | None]:
     """`dir/m.py:make` -> ("dir/m.py", "make"); a colon is a factory only after `.py`."""
     match = re.fullmatch(r"(.+\.py):(\w+)", spec)
     return (match.group(1), match.group(2)) if match else (spec, None)
-
-
-def identifier(text: str) -> str:
-    name = re.sub(r"\W", "_", text) or "model"
-    return f"m_{name}" if name[0].isdigit() else name
 
 
 def load_model(spec: str | None, *, seed: int | None, warn=print) -> LoadedModel:

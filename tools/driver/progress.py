@@ -1,20 +1,17 @@
 """Terminal progress: one line per stage on stderr, as it finishes, with its time.
 
-`common.stages.run_stages` records each stage's time in `StageLog.seconds`
-right after the stage ends; a `StageLog` whose `seconds` mapping reports on
-assignment gives us a live line per stage without touching the runner.
-(A proper `on_stage` callback in `run_stages` would be cleaner; see the report.)
+The flow reports each stage through `on_stage` as it finishes; steps outside
+the flow (loading the model, the Verilator build, the simulation) are timed here.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from common.stages import StageLog
+from common.stages import StageResult
 
 
 @dataclass(frozen=True)
@@ -24,16 +21,6 @@ class StageTime:
     group: str
     name: str
     seconds: float
-
-
-class _ReportingDict(dict):
-    def __init__(self, on_set: Callable[[str, float], None]) -> None:
-        super().__init__()
-        self._on_set = on_set
-
-    def __setitem__(self, key: str, value: float) -> None:
-        super().__setitem__(key, value)
-        self._on_set(key, value)
 
 
 @dataclass
@@ -52,20 +39,13 @@ class Progress:
         if not self.quiet:
             print(line, file=self.stream, flush=True)
 
-    def live_log(self, group: str) -> StageLog:
-        """A StageLog that prints each stage of `group` the moment run_stages records it."""
-        return StageLog(seconds=_ReportingDict(lambda name, s: self.record(group, name, s)))
-
-    def replay(self, group: str, log: StageLog) -> None:
-        """Print the stages of a log filled by code that made its own StageLog."""
-        for name, seconds in log.seconds.items():
-            self.record(group, name, seconds)
+    def stage(self, result: StageResult) -> None:
+        """The flow's `on_stage` callback: a line per stage, the moment it finishes."""
+        self.record(result.group, result.name, result.seconds)
 
     def timed(self, group: str, name: str) -> _Timer:
         return _Timer(self, group, name)
 
-    def total(self, group: str) -> float:
-        return sum(t.seconds for t in self.times if t.group == group)
 
 
 class _Timer:

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from tools import compile as cli
-from tools.driver.outdir import leftovers
-from tools.driver.report import render_summary
+from torch_circt.outdir import leftovers
+from torch_circt.report import render_summary
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,7 +61,7 @@ def test_bundled_example_matches_and_reports(example) -> None:
     assert report["timings"]["verilator_seconds"] > 0 and report["timings"]["compile_seconds"] > 0
     for name in ("int_mlp.sv", "manifest.json", "metadata.json", "golden.npz", "report.md"):
         assert (out / name).is_file(), name
-    assert [p.name.split("_", 1)[1] for p in out.glob("*.mlir")] == ["linalg_on_tensors.mlir"]  # no --dump-ir
+    assert [p.name for p in out.glob("*.mlir")] == ["int_mlp.linalg.mlir"]  # no --dump-ir: the backend's input only
     assert f"module {rtl['top']}" in (out / "int_mlp.sv").read_text()
     markdown = (out / "report.md").read_text()
     assert "bit-exact match" in markdown and "ideal lower bound" in markdown and "Hardware estimate" in markdown
@@ -142,15 +142,13 @@ RELU = "def model(seed=0):\n    g = torch.Generator().manual_seed(seed)\n" \
 
 def test_mismatch_exits_1_and_still_writes_the_report(capsys, tmp_path: Path, monkeypatch) -> None:
     import frontend.torch
-    from common.records import Golden
 
-    real = frontend.torch.make_golden
+    real = frontend.torch.run_eager
 
-    def wrong_golden(*args, **kwargs):
-        golden = real(*args, **kwargs)
-        return Golden(golden.inputs, tuple(o + 1 for o in golden.outputs))
+    def wrong_oracle(*args, **kwargs):
+        return [o + 1 for o in real(*args, **kwargs)]
 
-    monkeypatch.setattr(frontend.torch, "make_golden", wrong_golden)
+    monkeypatch.setattr(frontend.torch, "run_eager", wrong_oracle)
     out = tmp_path / "out"
     code, stdout, _ = main_in_process(capsys, str(write_model(tmp_path, "relu", RELU)), "--backend", "cpu", "-o", str(out))
     assert code == cli.EXIT_MISMATCH
@@ -161,11 +159,12 @@ def test_mismatch_exits_1_and_still_writes_the_report(capsys, tmp_path: Path, mo
 
 def test_internal_error_exits_3_traceback_only_with_debug(capsys, tmp_path: Path, monkeypatch) -> None:
     import backend.cpu
+    from common.stages import Stage
 
-    def broken(*args, **kwargs):
+    def broken(text: str) -> str:
         raise RuntimeError("LLVM fell over")
 
-    monkeypatch.setattr(backend.cpu, "compile_mlir", broken)
+    monkeypatch.setattr(backend.cpu, "stage", lambda name: Stage(name, broken))
     model = str(write_model(tmp_path, "relu", RELU))
     code, _, stderr = main_in_process(capsys, model, "--backend", "cpu", "-o", str(tmp_path / "out"))
     assert code == cli.EXIT_INTERNAL and "LLVM fell over" in stderr and "Traceback" not in stderr
@@ -201,8 +200,8 @@ def test_interrupt_leaves_no_output_directory(tmp_path: Path) -> None:
                                env={**os.environ, "PYTHONPATH": _pythonpath()}, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
     assert process.stderr is not None
-    for line in process.stderr:  # wait until the job is inside the staging directory, building
-        if "analyse" in line:
+    for line in process.stderr:  # wait until the job is building the simulator
+        if "export-verilog" in line:
             break
     time.sleep(1.0)
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground group
@@ -210,3 +209,28 @@ def test_interrupt_leaves_no_output_directory(tmp_path: Path) -> None:
     assert process.returncode == cli.EXIT_INTERRUPTED, rest
     assert "interrupted" in rest and "Traceback" not in rest
     assert not out.exists() and leftovers(tmp_path) == []
+
+
+RETURN_TWICE = """
+class Twice(torch.nn.Module):
+    def forward(self, x):
+        y = x + 1
+        return y, y
+
+def model():
+    return Twice(), (torch.arange(8, dtype=torch.int32).reshape(2, 4),)
+"""
+
+
+@pytest.mark.parametrize("backend", ["cpu", "rtl"])
+def test_native_crash_exits_3_naming_the_stage(tmp_path: Path, backend: str) -> None:
+    """`return y, y` segfaults MLIR's buffer-results-to-out-params (in our 'bufferize' stage); before the
+    flow ran native code in a worker process, this killed the whole command with SIGSEGV."""
+    model = write_model(tmp_path, "twice", RETURN_TWICE)
+    done = subprocess.run([sys.executable, "-m", "tools.compile", str(model), "--backend", backend,
+                           "-o", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": _pythonpath(), "TORCH_CIRCT_REPRO_DIR": str(tmp_path / "r")})
+    assert done.returncode == cli.EXIT_INTERNAL, done.stderr
+    assert "[bufferize] model 'twice': stage 'bufferize'" in done.stderr
+    assert "killed by SIGSEGV" in done.stderr and "reproduce with:" in done.stderr
+    assert not (tmp_path / "out").exists()

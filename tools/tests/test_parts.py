@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from backend.rtl import Channel, Memory, PortManifest
-from tools.driver import ir_files
-from tools.driver.hw_estimate import estimate
-from tools.driver.loops import loop_work
-from tools.driver.model_file import identifier, split_spec
-from tools.driver.outdir import leftovers, staged_dir
+from tools.driver.model_file import split_spec
+from torch_circt.compiler import identifier
+from torch_circt.hw_estimate import estimate
+from torch_circt.loops import loop_work
+from torch_circt.outdir import leftovers, staged_dir
 
 
 def test_staged_dir_publishes_whole(tmp_path: Path) -> None:
@@ -103,30 +103,3 @@ def test_hw_estimate_flattens_instances() -> None:
     assert result.internal_memory_bits == 2 * 8 * 16
     assert result.external_memory_bits == 16 * 32
     assert result.instances == 2
-
-
-def test_ir_files_renumber_and_keep_linalg(tmp_path: Path) -> None:
-    front, rtl, out = tmp_path / "f", tmp_path / "r", tmp_path / "out"
-    for folder, names in ((front, ["fx_import", "linalg_on_tensors"]), (rtl, ["bufferize", "export-verilog"])):
-        folder.mkdir()
-        for index, name in enumerate(names):
-            (folder / f"{index:02d}_{name}.mlir").write_text(name)
-    out.mkdir()
-    assert ir_files.publish_ir([("", front), ("", rtl)], out, everything=False) == ["01_linalg_on_tensors.mlir"]
-    assert ir_files.publish_ir([("", front), ("", rtl)], out, everything=True) == [
-        "00_fx_import.mlir", "01_linalg_on_tensors.mlir", "02_bufferize.mlir"]
-    assert ir_files.stage_text(rtl, "export-verilog", offset=-1) == "bufferize"
-
-
-def test_reproducers_are_saved_out_of_the_staging_dir(tmp_path: Path) -> None:
-    folder = tmp_path / "rtl"
-    folder.mkdir()
-    (folder / "03_lower-to-cf.input.mlir").write_text("module {}")
-    messages = [f"stage input saved to: {folder / '03_lower-to-cf.input.mlir'}", "other"]
-    saved = ir_files.save_reproducers([folder, tmp_path / "missing"], "torch-circt-repro-test-", messages)
-    copy = Path(saved[0].split(": ", 1)[1])
-    assert copy.read_text() == "module {}" and copy.parent != folder and saved[1] == "other"
-    import shutil
-
-    shutil.rmtree(copy.parent)
-    assert ir_files.save_reproducers([folder.parent / "none"], "x-", ["m"]) == ["m"]

@@ -55,3 +55,10 @@ def add_model() -> tuple[str, ModelMetadata, tuple[torch.Tensor, ...]]:
 def linear_model() -> tuple[str, ModelMetadata, tuple[torch.Tensor, ...]]:
     inputs = (torch.tensor([[1, 2, 3, 4], [-5, 6, -7, 8]], dtype=torch.int32),)
     return (*import_model("linear", Linear(), inputs), inputs)
+
+
+def compile_to_rtl(mlir: str, metadata, **options):
+    """The flow's RTL half on linalg text (a Design: .sv, .manifest, .stage_names)."""
+    import torch_circt
+
+    return torch_circt.from_linalg(mlir, metadata, None, "rtl", torch_circt.Options(**options))

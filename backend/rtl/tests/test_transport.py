@@ -91,14 +91,15 @@ def test_memref_dialect_is_loaded_without_unregistered_ops() -> None:
 
 
 def test_transport_of_a_lowered_model_keeps_every_op() -> None:
-    from backend.rtl.params import Param
     from backend.rtl.tests.models import linear_model
-    from backend.rtl.torch_side import torch_stages
     from common.stages import run_stages
+    from torch_circt.flow import rtl_stages
+    from torch_circt.options import RtlOptions
 
     mlir, metadata, _ = linear_model()
-    params: list[Param] = []
-    lowered = run_stages(torch_stages(params, 1, 1), mlir)
+    stages = rtl_stages(metadata, RtlOptions())
+    names = [s.name for s in stages]
+    lowered = run_stages(stages[: names.index("transport")], mlir, group="rtl")
     crossed = transport(lowered)
     for op in ("memref.load", "memref.store", "memref.alloc", "cf.cond_br", "arith.muli", "arith.extsi"):
         assert op in lowered and f'"{op}"' in crossed

@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backend.rtl import compile_to_rtl
-from backend.rtl.tests.models import add_model
+from backend.rtl.tests.models import add_model, compile_to_rtl
 from backend.sim import SimulationTimeoutError, build_extension, load_simulator
 from backend.sim.ports_header import render_ports_header
 
@@ -19,7 +18,7 @@ def add_sim(tmp_path_factory):
     design = compile_to_rtl(mlir, metadata)
     work = tmp_path_factory.mktemp("add")
     (work / "add.sv").write_text(design.sv)
-    build_extension(work / "add.sv", design.manifest, work / "add_sim.so", trace=True)
+    build_extension(work / "add.sv", design.manifest, work / "add_sim.so", trace=True, opt_level=0, jobs=2)
     return load_simulator(work / "add_sim.so", design.manifest), inputs
 
 

@@ -1,4 +1,4 @@
-"""import_module and make_golden on models that must import: signature, dtypes, constants, determinism."""
+"""The frontend (through the flow) on models that must import: signature, dtypes, constants, determinism."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from frontend.torch import import_module, make_golden
+from frontend.torch.tests.flow import import_module
 
 
 class TwoInTwoOut(torch.nn.Module):
@@ -35,7 +35,7 @@ def test_metadata_names_shapes_dtypes():
     assert meta.name == "two"
     assert [(a.name, a.shape, a.dtype) for a in meta.args] == [("x", (2, 3), "float32"), ("count", (6,), "int32")]
     assert [(r.name, r.shape, r.dtype) for r in meta.results] == [("result0", (2, 3), "float32"), ("result1", (), "int64")]
-    assert "func.func @main(%arg0: tensor<2x3xf32>, %arg1: tensor<6xi32>) -> (tensor<2x3xf32>, tensor<i64>)" in imported.mlir
+    assert "func.func @main(%arg0: tensor<2x3xf32>, %arg1: tensor<6xi32>) -> (tensor<2x3xf32>, tensor<i64>)" in imported.linalg
 
 
 @pytest.mark.parametrize(
@@ -52,22 +52,22 @@ def test_dtypes(dtype, mlir_type):
     np_name = str(x.numpy().dtype)
     assert imported.metadata.args[0].dtype == np_name
     assert imported.metadata.results[0].dtype == np_name
-    assert f"tensor<2x3x{mlir_type}>" in imported.mlir
+    assert f"tensor<2x3x{mlir_type}>" in imported.linalg
 
 
 def test_parameters_and_buffers_become_constants():
     imported = import_module(WithParameters(), (torch.ones(2, 4), torch.zeros(3, dtype=torch.int32)), name="params")
     assert len(imported.metadata.args) == 2  # weights are not arguments
-    assert "func.func @main(%arg0: tensor<2x4xf32>, %arg1: tensor<3xi32>)" in imported.mlir
-    assert "arith.constant dense<[7, -7, 9]> : tensor<3xi32>" in imported.mlir
-    assert "tensor<3x4xf32>" in imported.mlir  # the Linear weight, baked in
+    assert "func.func @main(%arg0: tensor<2x4xf32>, %arg1: tensor<3xi32>)" in imported.linalg
+    assert "arith.constant dense<[7, -7, 9]> : tensor<3xi32>" in imported.linalg
+    assert "tensor<3x4xf32>" in imported.linalg  # the Linear weight, baked in
 
 
 def test_import_is_deterministic_and_has_no_paths():
     first = import_module(WithParameters(), (torch.ones(2, 4), torch.zeros(3, dtype=torch.int32)), name="det")
     second = import_module(WithParameters(), (torch.ones(2, 4), torch.zeros(3, dtype=torch.int32)), name="det")
-    assert first.mlir == second.mlir
-    assert "loc(" not in first.mlir and __file__ not in first.mlir
+    assert first.linalg == second.linalg
+    assert "loc(" not in first.linalg and __file__ not in first.linalg
 
 
 def test_dump_dir_has_every_stage(tmp_path):
@@ -80,7 +80,7 @@ def test_dump_dir_has_every_stage(tmp_path):
 
 
 def test_golden_flattens_outputs():
-    golden = make_golden(TwoInTwoOut(), _inputs())
+    golden = import_module(TwoInTwoOut(), _inputs(), name="golden").golden
     assert len(golden.inputs) == 2 and len(golden.outputs) == 2
     np.testing.assert_array_equal(golden.outputs[0], np.full((2, 3), 2.0, dtype=np.float32))
     assert golden.outputs[1].dtype == np.int64 and golden.outputs[1].shape == () and golden.outputs[1] == -3
@@ -95,6 +95,6 @@ def test_integer_idioms_leave_no_float_round_trip():
 
     x = torch.tensor([[-7, 5], [2**30, -(2**30)]], dtype=torch.int32)
     y = torch.tensor([[2, -3], [7, 7]], dtype=torch.int32)
-    mlir = import_module(NegFloorDiv(), (x, y), name="idioms").mlir
+    mlir = import_module(NegFloorDiv(), (x, y), name="idioms").linalg
     assert "arith.floordivsi" in mlir and "arith.subi" in mlir
     assert "sitofp" not in mlir and "fptosi" not in mlir

@@ -1,10 +1,10 @@
-"""The RTL compile stage as a command: linalg MLIR + metadata -> SystemVerilog + port manifest.
+"""The RTL compile action: linalg MLIR + metadata -> SystemVerilog + port manifest, through the flow.
 
-    python -m backend.rtl.compile_rtl --mlir M.mlir --metadata M.json --sv OUT.sv \\
-        --manifest OUT.json [--dump-ir DIR]
+    python -m e2e.compile_case --mlir M.mlir --metadata M.json --sv OUT.sv --manifest OUT.json [option flags]
 
-Both outputs are written whole or not at all. A user error (e.g. a float model)
-prints its message and exits 2; an internal error prints its reproducer and exits 3.
+Option flags are torch_circt's (`--buffer-size`, ...). Both outputs are written
+whole or not at all. A user error exits 2; an internal error prints its
+reproducer and exits 3.
 """
 
 from __future__ import annotations
@@ -13,20 +13,24 @@ import argparse
 import sys
 from pathlib import Path
 
-from backend.rtl import compile_to_rtl
 from common.atomic import atomic_write_text
 from common.errors import InternalCompilerError, UserError
 from common.records import ModelMetadata
+from torch_circt.options import add_arguments, from_arguments
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for flag in ("--mlir", "--metadata", "--sv", "--manifest"):
         parser.add_argument(flag, type=Path, required=True)
-    parser.add_argument("--dump-ir", type=Path, help="write every stage's IR here")
+    add_arguments(parser)
     args = parser.parse_args(argv)
+
+    import torch_circt
+
     try:
-        design = compile_to_rtl(args.mlir.read_text(), ModelMetadata.load(args.metadata), dump_dir=args.dump_ir)
+        design = torch_circt.from_linalg(args.mlir.read_text(), ModelMetadata.load(args.metadata), None, "rtl",
+                                         from_arguments(args))
     except UserError as error:
         print(error, file=sys.stderr)
         return 2

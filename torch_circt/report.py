@@ -1,4 +1,4 @@
-"""The job's report: `report.json` (for machines), `report.md` and the terminal summary (for people).
+"""A design's report: `report.json` (for machines), `report.md` and the terminal summary (for people).
 
 All three are rendered from one dict, `build_report`, so they cannot disagree.
 """
@@ -6,13 +6,13 @@ All three are rendered from one dict, `build_report`, so they cannot disagree.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
-from pathlib import Path
+from dataclasses import asdict, dataclass
 
 import torch
 
-from common.atomic import atomic_write_text
-from tools.driver.progress import Progress
+from torch_circt.artifacts import artifact_names
+from torch_circt.hw_estimate import estimate
+from torch_circt.loops import loop_work
 
 REPORT_VERSION = 1
 IDEAL_DEFINITION = (
@@ -22,46 +22,91 @@ IDEAL_DEFINITION = (
 )
 
 
-def build_report(job, options, progress: Progress) -> dict:
-    rtl = job.rtl
+# The loop nest is read from the input of this stage (linalg on memrefs); the hardware estimate from this one.
+LOOPS_BEFORE = "lower-to-cf"
+HW_LEVEL = "esi-to-hw"
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What only the caller knows: where the model came from and where the files went."""
+
+    source: str | None = None
+    inputs: str = "example inputs"
+    output_dir: str | None = None
+    wall_seconds: float | None = None
+    extra_times: tuple[tuple[str, str, float], ...] = ()
+    all_ir: bool = False
+
+
+def build_report(designs: list, info: RunInfo | None = None) -> dict:
+    """One report over the designs of one model (one per target), each with its latest check."""
+    info = info or RunInfo()
+    first = designs[0]
+    times = [*({"group": g, "name": n, "seconds": s} for g, n, s in info.extra_times)]
+    seen: set[tuple[str, str]] = set()
+    for design in designs:
+        for stage in design.stages:
+            if (stage.group, stage.name) not in seen:  # the frontend ran once per target; report it once
+                seen.add((stage.group, stage.name))
+                times.append({"group": stage.group, "name": stage.name, "seconds": stage.seconds})
+    checks = {d.target: d.checks[-1] for d in designs if d.checks}
     report: dict = {
         "version": REPORT_VERSION,
-        "model": job.model.name,
-        "source": str(job.model.source),
-        "inputs": job.model.inputs_origin,
-        "output_dir": str(job.output_dir),
-        "backends": list(options.backends),
-        "matched": job.matched,
-        "checks": {v.backend: {"matched": v.matched, "results": v.results} for v in job.verdicts},
+        "model": first.name,
+        "source": info.source or first.source,
+        "inputs": info.inputs,
+        "output_dir": info.output_dir,
+        "backends": [d.target for d in designs],
+        "emit": first.options.emit,
+        "matched": all(c.matched for c in checks.values()) if checks else None,
+        "checks": {t: {"matched": c.matched, "results": [asdict(r) for r in c.results]} for t, c in checks.items()},
+        "tolerance": asdict(first.options.tolerance),
         "timings": {
-            "stages": [asdict(t) for t in progress.times],
-            "compile_seconds": progress.total("frontend") + progress.total("rtl"),
-            "wall_seconds": job.wall_seconds,
+            "stages": times,
+            "compile_seconds": sum(t["seconds"] for t in times if t["group"] in ("frontend", "rtl")),
+            "wall_seconds": info.wall_seconds,
         },
-        "files": sorted(job.ir_files + ["metadata.json", "golden.npz", "report.json", "report.md"]),
+        "files": sorted(artifact_names(designs, all_ir=info.all_ir)),
         "toolchain": {"torch": torch.__version__},
     }
-    if rtl is not None:
-        report["timings"] |= {"verilator_seconds": rtl.verilator_seconds, "simulation_seconds": rtl.simulation_seconds}
-        report["files"] = sorted(report["files"] + [rtl.sv_file, "manifest.json"] + ([rtl.waveform] if rtl.waveform else []))
-        report["rtl"] = {
-            "top": rtl.top,
-            "cycles": rtl.cycles,
-            "ideal_cycles": rtl.ideal_cycles,
-            "ideal_definition": IDEAL_DEFINITION,
-            "ratio": rtl.ratio,
-            "loop_nests": rtl.loops.loop_nests if rtl.loops else None,
-            "memory_accesses": {"loads": rtl.loops.loads, "stores": rtl.loops.stores} if rtl.loops else None,
-            "hardware": rtl.hardware.to_json() if rtl.hardware else None,
-        }
+    rtl = next((d for d in designs if d.target == "rtl"), None)
+    if rtl is not None and rtl.manifest is not None:
+        report["rtl"] = _rtl_section(rtl, checks.get("rtl"))
+        if "rtl" in checks:
+            report["timings"] |= {"verilator_seconds": rtl.build_seconds,
+                                  "simulation_seconds": checks["rtl"].simulation.seconds}
     return report
 
 
-def write_reports(job, options, progress: Progress, out: Path) -> dict:
-    report = build_report(job, options, progress)
-    atomic_write_text(out / "report.json", json.dumps(report, indent=2, sort_keys=True) + "\n")
-    atomic_write_text(out / "report.md", render_markdown(report))
-    return report
+def _rtl_section(design, check) -> dict:
+    loops = _maybe(lambda: loop_work(_input_of(design, LOOPS_BEFORE)))
+    hardware = _maybe(lambda: estimate(design.ir(HW_LEVEL), design.manifest))
+    cycles = check.simulation.cycles if check else None
+    ideal = loops.innermost_iterations if loops else None
+    return {
+        "top": design.manifest.top,
+        "cycles": cycles,
+        "ideal_cycles": ideal,
+        "ideal_definition": IDEAL_DEFINITION,
+        "ratio": cycles / ideal if cycles and ideal else None,
+        "loop_nests": loops.loop_nests if loops else None,
+        "memory_accesses": {"loads": loops.loads, "stores": loops.stores} if loops else None,
+        "hardware": hardware.to_json() if hardware else None,
+    }
+
+
+def _input_of(design, stage: str) -> str:
+    names = design.stage_names
+    return design.stages[names.index(stage) - 1].text
+
+
+def _maybe(analyse):
+    """Analyses are informative only: a missing stage or a failure costs a line of the report, never the job."""
+    try:
+        return analyse()
+    except Exception:  # noqa: BLE001 - deliberately non-fatal
+        return None
 
 
 def _fmt_ratio(value: float | None) -> str:
@@ -80,9 +125,10 @@ def render_markdown(report: dict) -> str:
         for result in check["results"]:
             verdict = "bit-exact match" if result["matched"] else "MISMATCH"
             lines.append(f"| {backend} | `{result['name']}` | {verdict} | {result['problem'] or ''} |")
-    lines += ["", "Integers must match bit for bit; float results (cpu backend only) within rtol=1e-5, atol=1e-6."]
+    tol = report["tolerance"]
+    lines += ["", f"Integers must match bit for bit; float results within rtol={tol['rtol']}, atol={tol['atol']}."]
     rtl = report.get("rtl")
-    if rtl:
+    if rtl and rtl["cycles"] is not None:
         lines += ["", "## Cycles", "", f"- simulated: **{rtl['cycles']}** cycles (Verilator, from start token to done)",
                   f"- ideal lower bound: {rtl['ideal_cycles']} cycles", f"- ratio simulated / ideal: {_fmt_ratio(rtl['ratio'])}",
                   "", f"The bound is the {rtl['ideal_definition']}. Loop nests: {rtl['loop_nests']}; memory accesses "
@@ -102,8 +148,10 @@ def render_markdown(report: dict) -> str:
     lines += ["", f"Compile (frontend + rtl stages): {timings['compile_seconds']:.2f} s."]
     if "verilator_seconds" in timings:
         lines.append(f"Verilator build: {timings['verilator_seconds']:.1f} s; simulation: {timings['simulation_seconds']:.3f} s.")
-    lines += [f"Whole job: {timings['wall_seconds']:.1f} s (from toolchain imports to this report; "
-              "the interpreter's own start is not included).", "", "## Files", ""]
+    if timings["wall_seconds"] is not None:
+        lines += [f"Whole job: {timings['wall_seconds']:.1f} s (from toolchain imports to this report; "
+                  "the interpreter's own start is not included)."]
+    lines += ["", "## Files", ""]
     lines += [f"- `{name}`" for name in report["files"]]
     return "\n".join(lines) + "\n"
 
@@ -125,7 +173,9 @@ def render_summary(report: dict) -> str:
     times = f"compile {t['compile_seconds']:.2f} s"
     if "verilator_seconds" in t:
         times += f", verilator build {t['verilator_seconds']:.1f} s, simulate {t['simulation_seconds']:.3f} s"
-    lines = [f"torch-circt: {report['model']} -> {report['output_dir']}", *table, f"  {times}, total {t['wall_seconds']:.1f} s"]
+    if t["wall_seconds"] is not None:
+        times += f", total {t['wall_seconds']:.1f} s"
+    lines = [f"torch-circt: {report['model']} -> {report['output_dir']}", *table, f"  {times}"]
     hardware = rtl.get("hardware")
     if hardware:
         units = hardware["units"]

@@ -1,0 +1,53 @@
+"""torch-circt: a PyTorch model to hardware that provably computes what PyTorch computes.
+
+    import torch, torch_circt
+    design = torch_circt.compile(model, (x,), target="rtl")   # or an ExportedProgram; target="cpu"
+    print(design.check())             # MATCH rtl: 1/1 results bit for bit, 123 cycles
+    design.simulate(x2)               # outputs + cycle count
+    design.ir("handshake-buffers")    # any stage's MLIR
+    design.save("out/")               # .sv, manifest.json, report.json, ...
+
+Options are dataclasses with one default each (`Options`, `RtlOptions`,
+`SimOptions`, `Tolerance`); `Options(emit="handshake")` stops early.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from common.compare import Tolerance
+from common.errors import InternalCompilerError, TorchCirctError, UserError
+from torch_circt.options import EMIT_LEVELS, Options, RtlOptions, SimOptions
+
+if TYPE_CHECKING:
+    from torch_circt.compiler import compile, from_linalg
+    from torch_circt.design import Check, Design, Simulation
+
+# Loaded on first use, so a tool that needs only the options (a simulator build
+# action) neither imports both MLIR copies nor depends on the compiler's code.
+_LAZY = {"compile": "compiler", "from_linalg": "compiler", "Check": "design", "Design": "design",
+         "Simulation": "design"}
+
+__all__ = [
+    "EMIT_LEVELS",
+    "Check",
+    "Design",
+    "InternalCompilerError",
+    "Options",
+    "RtlOptions",
+    "SimOptions",
+    "Simulation",
+    "Tolerance",
+    "TorchCirctError",
+    "UserError",
+    "compile",
+    "from_linalg",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"torch_circt.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'torch_circt' has no attribute '{name}'")

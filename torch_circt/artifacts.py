@@ -1,0 +1,69 @@
+"""A design's files on disk, written whole or not at all.
+
+    <model>.linalg.mlir   the linalg-on-tensors IR the backends consumed
+    metadata.json, golden.npz
+    <model>.sv, manifest.json, wave.vcd   (rtl; the waveform only when simulated with one)
+    NN_<stage>.mlir       every stage's IR, in the order it ran (all_ir; cpu stages are
+                          prefixed `cpu-` when both targets are saved together)
+    report.json, report.md
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from common.atomic import atomic_write_text
+from torch_circt.outdir import staged_dir
+
+Writer = Callable[[Path], None]
+# Not MLIR: the SystemVerilog, written as <model>.sv.
+NOT_IR = ("export-verilog",)
+
+
+def _artifacts(designs: list, *, all_ir: bool) -> dict[str, Writer]:
+    first = designs[0]
+    files: dict[str, Writer] = {
+        f"{first.name}.linalg.mlir": lambda p: atomic_write_text(p, first.linalg),
+        "metadata.json": first.metadata.save,
+        "golden.npz": first.golden.save,
+    }
+    rtl = next((d for d in designs if d.target == "rtl"), None)
+    if rtl is not None and rtl.manifest is not None:
+        files["manifest.json"] = rtl.manifest.save
+    if rtl is not None and rtl.sv is not None:
+        files[f"{first.name}.sv"] = lambda p: atomic_write_text(p, rtl.sv)
+    if rtl is not None and rtl.waveform is not None:
+        files["wave.vcd"] = lambda p: shutil.copyfile(rtl.waveform, p)
+    if all_ir:
+        number = 0
+        for design in designs:
+            prefix = "cpu-" if design.target == "cpu" and len(designs) > 1 else ""
+            for stage in design.stages:
+                if stage.group == "frontend" and design is not first:
+                    continue
+                if stage.name not in NOT_IR:
+                    files[f"{number:02d}_{'' if stage.group == 'frontend' else prefix}{stage.name}.mlir"] = (
+                        lambda p, text=stage.text: atomic_write_text(p, text))
+                number += 1
+    return files
+
+
+def artifact_names(designs: list, *, all_ir: bool) -> list[str]:
+    return [*_artifacts(designs, all_ir=all_ir), "report.json", "report.md"]
+
+
+def save_designs(designs: list, directory: Path, *, all_ir: bool = False, info=None) -> Path:
+    """Write every artifact and the report into `directory`, replacing it whole."""
+    from torch_circt.report import RunInfo, build_report, render_markdown
+
+    info = info or RunInfo(all_ir=all_ir, output_dir=str(Path(directory).absolute()))
+    with staged_dir(Path(directory)) as staging:
+        for name, write in _artifacts(designs, all_ir=all_ir).items():
+            write(staging / name)
+        report = build_report(designs, info)
+        atomic_write_text(staging / "report.json", json.dumps(report, indent=2, sort_keys=True) + "\n")
+        atomic_write_text(staging / "report.md", render_markdown(report))
+    return Path(directory).absolute()

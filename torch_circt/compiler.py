@@ -1,0 +1,139 @@
+"""`torch_circt.compile`: a PyTorch model and example inputs in, a checked-ready `Design` out."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from torch.export import ExportedProgram
+
+import frontend.torch as frontend
+from common.atomic import atomic_write_text
+from backend.rtl.ports import read_manifest
+from common.errors import TorchCirctError
+from common.records import Golden, ModelMetadata
+from common.reproducers import ReproducerContext
+from common.stages import OnStage, StageResult
+from torch_circt import flow
+from torch_circt.design import Design
+from torch_circt.options import TARGETS, Options
+
+DUMP_ENV = "TORCH_CIRCT_DUMP_IR"
+
+
+def compile(  # noqa: A001 - the front door's name, as torch.compile / iree-turbine's compile
+    model: torch.nn.Module | ExportedProgram,
+    example_inputs: Sequence[torch.Tensor] | torch.Tensor,
+    target: str = "rtl",
+    options: Options | None = None,
+    *,
+    name: str | None = None,
+    on_stage: OnStage | None = None,
+) -> Design:
+    """Compile `model` at the shapes of `example_inputs` for `target` ("rtl" or "cpu").
+
+    The caller's tensors are never modified: eager PyTorch (the oracle) and the
+    export run on copies. `on_stage` sees every stage as it finishes.
+    """
+    options = options or Options()
+    _check_target(target)
+    name = identifier(name or _default_name(model))
+    given = frontend.check_inputs(example_inputs, name)
+    metadata, golden, program = _trace(model, given, name)
+    design = Design(name, target, options, metadata, golden, [], source=_describe(model))
+    record = _recorder(design, on_stage)
+    linalg = _segment(flow.frontend_stages(program), "", "frontend", design, record)
+    if options.emit != "linalg":
+        _lower(design, linalg, record)
+    return design
+
+
+def from_linalg(
+    linalg: str, metadata: ModelMetadata, golden: Golden | None, target: str, options: Options | None = None,
+    *, on_stage: OnStage | None = None,
+) -> Design:
+    """The backend half alone, from the frontend's linalg text: what a cached Bazel action starts from.
+
+    Without `golden` the design can be simulated but not checked.
+    """
+    options = options or Options()
+    _check_target(target)
+    design = Design(metadata.name, target, options, metadata, golden, [], source="linalg-on-tensors MLIR")
+    _lower(design, linalg, _recorder(design, on_stage))
+    return design
+
+
+def _lower(design: Design, linalg: str, record: OnStage) -> None:
+    options = design.options
+    if design.target == "cpu":
+        _segment(flow.cpu_stages(), linalg, "cpu", design, record)
+        return
+    stages = flow.until(flow.rtl_stages(design.metadata, options.rtl), options.emit)
+    _segment(stages, linalg, "rtl", design, record)
+    try:
+        design.manifest = read_manifest(design.ir(flow.MANIFEST_STAGE), design.metadata)
+    except TorchCirctError as error:
+        error.model = design.name
+        raise
+
+
+def _recorder(design: Design, on_stage: OnStage | None) -> OnStage:
+    """Collect each stage on the design; dump it when asked; pass it on."""
+    dump_dir = design.options.dump_dir or (Path(os.environ[DUMP_ENV]) if os.environ.get(DUMP_ENV) else None)
+
+    def record(result: StageResult) -> None:
+        design.stages.append(result)
+        if dump_dir is not None:
+            atomic_write_text(Path(dump_dir) / f"{len(design.stages) - 1:02d}_{result.name}.mlir", result.text)
+        if on_stage is not None:
+            on_stage(result)
+
+    return record
+
+
+def _segment(stages, text: str, group: str, design: Design, record: OnStage) -> str:
+    context = ReproducerContext(design.name, group, design.metadata.to_json(), design.options.rtl.to_json())
+    return flow.run_segment(stages, text, context=context, on_stage=record, first_index=len(design.stages))
+
+
+def _check_target(target: str) -> None:
+    if target not in TARGETS:
+        raise ValueError(f"target must be one of {', '.join(TARGETS)}, not '{target}'")
+
+
+def _trace(
+    model: torch.nn.Module | ExportedProgram, given: tuple[torch.Tensor, ...], name: str
+) -> tuple[ModelMetadata, Golden, ExportedProgram]:
+    """Golden outputs from eager PyTorch and the decomposed program, all on copies of `given`."""
+    inputs_record = tuple(t.detach().cpu().numpy().copy() for t in given)
+    if isinstance(model, ExportedProgram):
+        outputs = frontend.run_eager(model.module(), _copies(given), model=name)
+        program = frontend.decompose(model, model=name)
+    else:
+        outputs = frontend.run_eager(model, _copies(given), model=name)
+        program = frontend.export_static(model, _copies(given), model=name)
+    metadata = frontend.metadata_of(program, outputs, given, model=name)
+    golden = Golden(inputs_record, tuple(t.detach().cpu().numpy().copy() for t in outputs))
+    return metadata, golden, program
+
+
+def _copies(inputs: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
+    return tuple(t.detach().clone() for t in inputs)
+
+
+def _default_name(model: torch.nn.Module | ExportedProgram) -> str:
+    if isinstance(model, ExportedProgram):
+        return "program"
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(model).__name__).lower()
+
+
+def identifier(text: str) -> str:
+    name = re.sub(r"\W", "_", text) or "model"
+    return f"m_{name}" if name[0].isdigit() else name
+
+
+def _describe(model: torch.nn.Module | ExportedProgram) -> str:
+    return "torch.export.ExportedProgram" if isinstance(model, ExportedProgram) else type(model).__qualname__

@@ -1,0 +1,215 @@
+"""What `torch_circt.compile` returns: the design, every stage's IR, and the ways to run and check it.
+
+    design.sv, design.manifest          # rtl
+    design.ir("handshake-buffers")      # any stage's MLIR
+    design.simulate(*inputs)            # outputs + cycle count (rtl) / outputs (cpu)
+    design.check()                      # against eager PyTorch
+    design.report                       # what report.json holds
+    design.save("out/")                 # whole or not at all
+
+The Verilator build happens on the first `simulate` and is kept for the design's
+lifetime; simulation and the JIT run in a forked worker (see `isolation`).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from backend.rtl.manifest import PortManifest
+from common.compare import compare
+from common.errors import InternalCompilerError, UserError
+from common.records import Golden, ModelMetadata
+from common.stages import StageResult
+from torch_circt.isolation import WorkerCrash, call_isolated
+from torch_circt.options import Options
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """One run: outputs in result order, cycles (rtl only) and wall time."""
+
+    outputs: tuple[np.ndarray, ...]
+    cycles: int | None
+    seconds: float
+    port_bound: int | None = None
+
+
+@dataclass(frozen=True)
+class ResultCheck:
+    name: str
+    matched: bool
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class Check:
+    """The verdict of one target against eager PyTorch, per result."""
+
+    target: str
+    results: tuple[ResultCheck, ...]
+    simulation: Simulation
+    exact: bool
+
+    @property
+    def matched(self) -> bool:
+        return all(r.matched for r in self.results)
+
+    def __str__(self) -> str:
+        good = sum(r.matched for r in self.results)
+        how = "bit for bit" if self.exact else "within tolerance"
+        cycles = f", {self.simulation.cycles} cycles" if self.simulation.cycles is not None else ""
+        head = f"{'MATCH' if self.matched else 'MISMATCH'} {self.target}: {good}/{len(self.results)} results {how}{cycles}"
+        return "\n".join([head, *(f"  {r.name}: {r.problem}" for r in self.results if r.problem)])
+
+
+@dataclass
+class Design:
+    """A compiled model. Built by `torch_circt.compile`; see the module docstring."""
+
+    name: str
+    target: str
+    options: Options
+    metadata: ModelMetadata
+    golden: Golden | None
+    stages: list[StageResult]
+    manifest: PortManifest | None = None
+    source: str = "python"
+    build_seconds: float | None = None
+    checks: list[Check] = field(default_factory=list)
+    _simulator: Path | None = field(default=None, repr=False)
+    _scratch: Path | None = field(default=None, repr=False)
+
+    # --- IR -----------------------------------------------------------------------------
+    @property
+    def stage_names(self) -> list[str]:
+        return [s.name for s in self.stages]
+
+    def ir(self, stage: str) -> str:
+        """The MLIR (or, for export-verilog, SystemVerilog) that `stage` produced."""
+        for result in self.stages:
+            if result.name == stage:
+                return result.text
+        raise KeyError(f"no stage '{stage}' ran for this design; stages: {', '.join(self.stage_names)}")
+
+    @property
+    def linalg(self) -> str:
+        """The linalg-on-tensors IR the backend consumed (the frontend's last stage)."""
+        return next(s.text for s in reversed(self.stages) if s.group == "frontend")
+
+    @property
+    def sv(self) -> str | None:
+        return self.ir("export-verilog") if "export-verilog" in self.stage_names else None
+
+    # --- running --------------------------------------------------------------------------
+    def simulate(self, *inputs: torch.Tensor | np.ndarray, vcd: Path | None = None) -> Simulation:
+        """Run the design on `inputs` (tensors or arrays in argument order)."""
+        arrays = tuple(_as_array(x) for x in inputs)
+        if self.target == "cpu":
+            return self._run_cpu(arrays)
+        if self.sv is None:
+            raise UserError(
+                message=f"this design stops at emit='{self.options.emit}'; there is no SystemVerilog to simulate",
+                stage="simulate", model=self.name, hint="compile with emit='sv' (the default) to simulate",
+            )
+        so = self._build()
+        from backend.sim import load_simulator
+
+        start = time.perf_counter()
+        try:
+            result = call_isolated(lambda _send: load_simulator(so, self.manifest).run(
+                arrays, cycle_limit=self.options.sim.cycle_limit, vcd=vcd))
+        except WorkerCrash as crash:
+            raise _crash_error(self.name, "simulate", crash) from None
+        return Simulation(result.outputs, result.cycles, time.perf_counter() - start, result.port_bound)
+
+    def check(self) -> Check:
+        """Simulate on the example inputs and compare with eager PyTorch's outputs."""
+        if self.golden is None:
+            raise UserError(message="this design was built without eager PyTorch's outputs", stage="check",
+                            model=self.name, hint="compile the nn.Module with torch_circt.compile to check it")
+        vcd = self._scratch_dir() / "wave.vcd" if (self.options.sim.waveform and self.target == "rtl") else None
+        simulation = self.simulate(*self.golden.inputs, vcd=vcd)
+        results = []
+        for index, spec in enumerate(self.metadata.results):
+            if index >= len(simulation.outputs):
+                results.append(ResultCheck(spec.name, False, "missing"))
+                continue
+            problems = compare(ModelMetadata(self.metadata.name, self.metadata.args, (spec,)),
+                               Golden(self.golden.inputs, (self.golden.outputs[index],)),
+                               [simulation.outputs[index]], self.options.tolerance)
+            results.append(ResultCheck(spec.name, not problems, "; ".join(problems) or None))
+        check = Check(self.target, tuple(results), simulation, self.metadata.is_integer)
+        self.checks.append(check)
+        return check
+
+    # --- artifacts ------------------------------------------------------------------------
+    @property
+    def report(self) -> dict:
+        from torch_circt.report import build_report
+
+        return build_report([self])
+
+    def save(self, directory: Path | str, *, all_ir: bool = False) -> Path:
+        """Write the design's files into `directory`, whole or not at all (see `artifacts`)."""
+        from torch_circt.artifacts import save_designs
+
+        return save_designs([self], Path(directory), all_ir=all_ir)
+
+    @property
+    def waveform(self) -> Path | None:
+        path = self._scratch / "wave.vcd" if self._scratch else None
+        return path if path is not None and path.is_file() else None
+
+    # --- internals ------------------------------------------------------------------------
+    def _scratch_dir(self) -> Path:
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix=f"torch-circt-{self.name}-"))
+            weakref.finalize(self, shutil.rmtree, self._scratch, True)
+        return self._scratch
+
+    def _build(self) -> Path:
+        if self._simulator is None:
+            from backend.sim import build_extension
+
+            folder = self._scratch_dir()
+            (folder / "design.sv").write_text(self.sv)
+            start = time.perf_counter()
+            sim = self.options.sim
+            build_extension(folder / "design.sv", self.manifest, folder / f"{self.name}_sim.so",
+                            trace=sim.waveform, opt_level=sim.verilator_opt, jobs=sim.verilator_jobs)
+            self.build_seconds = time.perf_counter() - start
+            self._simulator = folder / f"{self.name}_sim.so"
+        return self._simulator
+
+    def _run_cpu(self, arrays: Sequence[np.ndarray]) -> Simulation:
+        from backend.cpu import JitFunction
+
+        llvm = self.ir("llvm")
+        start = time.perf_counter()
+        try:
+            outputs = call_isolated(lambda _send: JitFunction(llvm, self.metadata)(*arrays))
+        except WorkerCrash as crash:
+            raise _crash_error(self.name, "jit-run", crash) from None
+        return Simulation(tuple(outputs), None, time.perf_counter() - start)
+
+
+def _as_array(value: torch.Tensor | np.ndarray) -> np.ndarray:
+    return value.detach().cpu().numpy().copy() if isinstance(value, torch.Tensor) else np.asarray(value).copy()
+
+
+def _crash_error(model: str, stage: str, crash: WorkerCrash) -> InternalCompilerError:
+    return InternalCompilerError(
+        message=f"stage '{stage}' crashed in native code",
+        stage=stage, model=model,
+        details=[f"diagnostics: {line}" for line in crash.diagnostics().splitlines()],
+        hint="please file an issue with the model; design.ir(stage) gives the IR of every stage that ran",
+    )

@@ -1,0 +1,124 @@
+"""The flow: every stage of every target, in the order it runs. This is the one place that says so.
+
+    frontend   program -> fx_import -> torch_backend -> linalg_on_tensors -> integer_idioms
+    rtl        linalg -> (torch-mlir) ... -> transport -> (CIRCT) ... -> export-verilog
+    cpu        linalg -> generalize -> bufferize -> loops -> llvm   (then the JIT)
+
+Every segment runs in a forked worker (`torch_circt.isolation`): a native crash
+in a pass becomes an `InternalCompilerError` naming the stage, with a saved
+reproducer, instead of the end of the caller. Each finished stage reaches the
+caller's `on_stage` as it happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from torch.export import ExportedProgram
+
+import backend.cpu as cpu
+import frontend.torch as frontend
+from backend.rtl import circt_side, torch_side
+from backend.rtl.transport import transport_stage
+from common.errors import TorchCirctError
+from common.records import ModelMetadata
+from common.reproducers import ReproducerContext
+from common.stages import OnStage, Stage, StageResult, run_stages, stage_failure
+from torch_circt.isolation import WorkerCrash, call_isolated
+from torch_circt.options import EMIT_LEVELS, RtlOptions
+
+# The last stage of each IR level a compile can stop at (`emit`).
+LEVEL_ENDS = {"linalg": "integer_idioms", "handshake": "extmem-to-hw", "hw": "esi-to-hw", "sv": "export-verilog"}
+# The stage whose output the port manifest is read from.
+MANIFEST_STAGE = "extmem-to-hw"
+GROUPS = ("frontend", "rtl", "cpu")
+
+
+def frontend_stages(program: ExportedProgram | None) -> tuple[Stage, ...]:
+    """`program` is None only when a reproducer reruns a text stage (op attribution is then by name)."""
+    return (
+        *((frontend.fx_import_stage(program),) if program is not None else ()),
+        frontend.pass_stage("torch_backend", frontend.TORCH_BACKEND, program),
+        frontend.pass_stage("linalg_on_tensors", frontend.LINALG_ON_TENSORS, program),
+        frontend.integer_idioms_stage(),
+    )
+
+
+def rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage, ...]:
+    return (
+        # torch-mlir's MLIR: linalg on tensors -> cf + memref
+        torch_side.check_dtypes_stage(metadata.name),
+        torch_side.pass_stage("bufferize", torch_side.BUFFERIZE),
+        torch_side.memory_interfaces_stage(len(metadata.args), len(metadata.results)),
+        torch_side.pass_stage("lower-to-cf", torch_side.LOWER_TO_CF),
+        torch_side.integer_ops_stage(),
+        torch_side.linearize_stage(),
+        transport_stage(),
+        # CIRCT's MLIR: cf + memref -> handshake -> hw/esi/seq -> sv -> SystemVerilog
+        circt_side.pass_stage("flatten-memref"),
+        circt_side.pass_stage("legalize-memrefs"),
+        circt_side.pass_stage("cf-to-handshake"),
+        circt_side.pass_stage("extmem-to-hw"),
+        circt_side.pass_stage("handshake-buffers", circt_side.buffer_passes(options.buffer_strategy, options.buffer_size)),
+        circt_side.pass_stage("handshake-to-hw"),
+        circt_side.pass_stage("esi-to-hw"),
+        circt_side.pass_stage("seq-to-sv"),
+        circt_side.pass_stage("hw-to-sv"),
+        circt_side.export_verilog_stage(),
+    )
+
+
+def cpu_stages() -> tuple[Stage, ...]:
+    return tuple(cpu.stage(name) for name in ("generalize", "bufferize", "loops", "llvm"))
+
+
+def stages_of(group: str, metadata: ModelMetadata | None, rtl: RtlOptions, program: ExportedProgram | None = None):
+    """The stages of one segment, as `run_segment` and the reproducer build them."""
+    if group == "frontend":
+        return frontend_stages(program)
+    if group == "rtl":
+        if metadata is None:
+            raise ValueError("the rtl segment needs the model's metadata")
+        return rtl_stages(metadata, rtl)
+    if group == "cpu":
+        return cpu_stages()
+    raise ValueError(f"unknown flow segment '{group}' (known: {', '.join(GROUPS)})")
+
+
+def until(stages: Sequence[Stage], emit: str) -> tuple[Stage, ...]:
+    """The stages up to the end of IR level `emit` (all of them when the segment ends earlier)."""
+    if emit not in EMIT_LEVELS:
+        raise ValueError(f"emit must be one of {', '.join(EMIT_LEVELS)}")
+    names = [s.name for s in stages]
+    end = LEVEL_ENDS[emit]
+    return tuple(stages[: names.index(end) + 1]) if end in names else tuple(stages)
+
+
+def run_segment(
+    stages: Sequence[Stage],
+    text: str,
+    *,
+    context: ReproducerContext,
+    on_stage: OnStage | None = None,
+    first_index: int = 0,
+) -> str:
+    """Run `stages` in a forked worker; a crash is reported against the stage that was running."""
+    position = {"index": first_index, "input": text}
+
+    def finished(result: StageResult) -> None:
+        position["index"], position["input"] = result.index + 1, result.text
+        if on_stage is not None:
+            on_stage(result)
+
+    def work(send) -> str:
+        return run_stages(stages, text, group=context.group, context=context, on_stage=send, first_index=first_index)
+
+    try:
+        return call_isolated(work, finished)
+    except WorkerCrash as crash:
+        stage = stages[position["index"] - first_index]
+        raise stage_failure(stage, position["index"], position["input"], crash.diagnostics(), context) from None
+    except TorchCirctError as error:
+        if error.model is None:
+            error.model = context.model
+        raise

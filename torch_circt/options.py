@@ -1,0 +1,106 @@
+"""Options of the flow: typed dataclasses, one default each, shared by the API, the CLI and e2e.
+
+    torch_circt.compile(m, inputs, options=Options(rtl=RtlOptions(buffer_size=1)))
+    ./bazelw run //:compile -- model.py --buffer-size 1
+
+`add_arguments` and `from_arguments` derive the command-line flags from the
+same fields, so a default is written once, here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from common.compare import Tolerance
+
+TARGETS = ("rtl", "cpu")
+# Where a compile may stop (hlstool's --ir-level): the last stage of each level is in the flow.
+EMIT_LEVELS = ("linalg", "handshake", "hw", "sv")
+
+
+@dataclass(frozen=True)
+class RtlOptions:
+    """How CIRCT builds the circuit (`handshake-insert-buffers`)."""
+
+    buffer_strategy: str = "cycles"
+    buffer_size: int = 2
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @staticmethod
+    def from_json(text: str) -> RtlOptions:
+        return RtlOptions(**json.loads(text or "{}"))
+
+
+@dataclass(frozen=True)
+class SimOptions:
+    """How Verilator builds and runs the simulator."""
+
+    cycle_limit: int = 1_000_000
+    verilator_opt: int = 0
+    verilator_jobs: int = 2
+    waveform: bool = False
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything `torch_circt.compile` can be told. `dump_dir` also writes each stage's IR there."""
+
+    emit: str = "sv"
+    rtl: RtlOptions = field(default_factory=RtlOptions)
+    sim: SimOptions = field(default_factory=SimOptions)
+    tolerance: Tolerance = field(default_factory=Tolerance)
+    dump_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.emit not in EMIT_LEVELS:
+            raise ValueError(f"emit must be one of {', '.join(EMIT_LEVELS)}, not '{self.emit}'")
+        if self.rtl.buffer_strategy not in ("cycles", "all", "allFIFO"):
+            raise ValueError(f"buffer_strategy must be cycles, all or allFIFO, not '{self.rtl.buffer_strategy}'")
+        if self.rtl.buffer_size < 1 or self.sim.cycle_limit < 1 or self.sim.verilator_jobs < 1:
+            raise ValueError("buffer_size, cycle_limit and verilator_jobs must be at least 1")
+        if self.sim.verilator_opt not in (0, 1, 2, 3):
+            raise ValueError(f"verilator_opt is a g++ -O level 0-3, not {self.sim.verilator_opt}")
+
+
+# (flag, (group, field), help); the group is an attribute of Options.
+_FLAGS: tuple[tuple[str, tuple[str, str], str], ...] = (
+    ("--buffer-strategy", ("rtl", "buffer_strategy"), "handshake-insert-buffers strategy: cycles, all or allFIFO"),
+    ("--buffer-size", ("rtl", "buffer_size"), "slots per inserted buffer"),
+    ("--cycle-limit", ("sim", "cycle_limit"), "simulation gives up after N cycles (exit 4)"),
+    ("--verilator-opt", ("sim", "verilator_opt"), "g++ -O level of Verilator's generated model"),
+    ("--verilator-jobs", ("sim", "verilator_jobs"), "parallel jobs of the Verilator build"),
+    ("--waveform", ("sim", "waveform"), "write wave.vcd (a traced, slower simulator build)"),
+    ("--rtol", ("tolerance", "rtol"), "relative tolerance for float results"),
+    ("--atol", ("tolerance", "atol"), "absolute tolerance for float results"),
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add one flag per option, its default taken from the dataclasses."""
+    defaults = Options()
+    parser.add_argument("--emit", choices=EMIT_LEVELS, default=defaults.emit,
+                        help=f"stop after this IR level (default: {defaults.emit})")
+    for flag, (group, name), text in _FLAGS:
+        default = getattr(getattr(defaults, group), name)
+        if isinstance(default, bool):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default,
+                                help=f"{text} (default: {'on' if default else 'off'})")
+        else:
+            parser.add_argument(flag, type=type(default), default=default, metavar="N" if isinstance(default, int) else None,
+                                help=f"{text} (default: {default})")
+
+
+def from_arguments(args: argparse.Namespace, **overrides) -> Options:
+    """Options from a namespace that `add_arguments` filled; `overrides` set top-level fields."""
+    groups: dict[str, dict] = {}
+    for flag, (group, name), _ in _FLAGS:
+        groups.setdefault(group, {})[name] = getattr(args, flag[2:].replace("-", "_"))
+    fields = {"emit": args.emit, "rtl": RtlOptions(**groups["rtl"]), "sim": SimOptions(**groups["sim"]),
+              "tolerance": Tolerance(**groups["tolerance"])}
+    return Options(**(fields | overrides))

@@ -1,0 +1,123 @@
+"""`torch_circt.compile` as a Python user calls it: targets, options, stage IR, checks, saving, inputs."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import torch_circt
+from torch_circt.outdir import leftovers
+
+
+class ScaleAdd(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("w", torch.tensor([3, -2, 5, 7], dtype=torch.int32))
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return x * self.w + y
+
+
+def _ints(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    return tuple(torch.randint(-100, 100, (2, 4), generator=g, dtype=torch.int32) for _ in range(2))
+
+
+@pytest.fixture(scope="module")
+def rtl_design() -> torch_circt.Design:
+    return torch_circt.compile(ScaleAdd(), _ints(0), target="rtl")
+
+
+def test_rtl_check_matches_bit_for_bit_with_cycles(rtl_design) -> None:
+    check = rtl_design.check()
+    assert check.matched and check.exact and check.simulation.cycles > 0
+    assert str(check).startswith("MATCH rtl: 1/1 results bit for bit, ")
+    assert rtl_design.sv.count("module main(") == 1 and rtl_design.manifest.top == "main"
+
+
+def test_simulate_on_new_inputs_computes_what_pytorch_computes(rtl_design) -> None:
+    x, y = _ints(1)
+    outputs = rtl_design.simulate(x, y).outputs
+    np.testing.assert_array_equal(outputs[0], ScaleAdd()(x, y).numpy())
+
+
+def test_every_stage_ir_is_on_the_design(rtl_design) -> None:
+    names = rtl_design.stage_names
+    assert names[:4] == ["fx_import", "torch_backend", "linalg_on_tensors", "integer_idioms"]
+    assert names[-1] == "export-verilog" and "handshake-buffers" in names
+    assert "handshake.func" in rtl_design.ir("cf-to-handshake")
+    assert rtl_design.linalg == rtl_design.ir("integer_idioms")
+    with pytest.raises(KeyError, match="no stage 'nope'"):
+        rtl_design.ir("nope")
+
+
+def test_report_has_the_cycles_and_the_check(rtl_design) -> None:
+    rtl_design.check()
+    report = rtl_design.report
+    rtl = report["rtl"]
+    assert report["matched"] is True and rtl["ideal_cycles"] >= 8  # at least one iteration per output element
+    assert rtl["ratio"] == pytest.approx(rtl["cycles"] / rtl["ideal_cycles"])
+
+
+def test_save_writes_the_whole_directory_and_replaces(rtl_design, tmp_path) -> None:
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "stale").write_text("x")
+    rtl_design.save(target, all_ir=True)
+    files = {p.name for p in target.iterdir()}
+    assert {"scale_add.sv", "manifest.json", "scale_add.linalg.mlir", "report.json", "golden.npz"} <= files
+    assert "stale" not in files and "03_integer_idioms.mlir" in files and leftovers(tmp_path) == []
+    assert sorted(json.loads((target / "report.json").read_text())["files"]) == sorted(files)
+
+
+def test_options_reach_the_passes() -> None:
+    one = torch_circt.compile(ScaleAdd(), _ints(0), options=torch_circt.Options(
+        emit="hw", rtl=torch_circt.RtlOptions(buffer_size=1)))
+    assert "buffer-size=1" not in one.ir("handshake-buffers")  # the option is a pass option, not IR
+    two = torch_circt.compile(ScaleAdd(), _ints(0), options=torch_circt.Options(emit="hw"))
+    assert one.ir("handshake-buffers") != two.ir("handshake-buffers")
+    assert one.stage_names[-1] == "esi-to-hw" and one.sv is None
+
+
+def test_emit_handshake_stops_early_and_cannot_simulate() -> None:
+    design = torch_circt.compile(ScaleAdd(), _ints(0), options=torch_circt.Options(emit="handshake"))
+    assert design.stage_names[-1] == "extmem-to-hw" and design.manifest is not None
+    with pytest.raises(torch_circt.UserError, match="emit='handshake'"):
+        design.simulate(*_ints(0))
+
+
+def test_float_model_on_cpu_within_tolerance() -> None:
+    class Softmax(torch.nn.Module):
+        def forward(self, x):
+            return torch.softmax(x, dim=-1) * 3.0
+
+    design = torch_circt.compile(Softmax(), (torch.randn(3, 5),), target="cpu")
+    check = design.check()
+    assert check.matched and not check.exact and check.simulation.cycles is None
+
+
+def test_exported_program_is_accepted_as_is() -> None:
+    program = torch.export.export(ScaleAdd(), _ints(0))
+    design = torch_circt.compile(program, _ints(0), target="cpu")
+    assert design.name == "program" and design.check().matched
+
+
+def test_callers_tensors_are_never_modified() -> None:
+    class InPlace(torch.nn.Module):
+        def forward(self, x):
+            x.add_(1)
+            return x * 2
+
+    x = torch.arange(4, dtype=torch.int32)
+    design = torch_circt.compile(InPlace(), (x,), target="cpu", options=torch_circt.Options(emit="linalg"))
+    assert torch.equal(x, torch.arange(4, dtype=torch.int32))
+    np.testing.assert_array_equal(design.golden.inputs[0], np.arange(4, dtype=np.int32))
+
+
+def test_on_stage_sees_each_stage_as_it_finishes() -> None:
+    seen = []
+    torch_circt.compile(ScaleAdd(), _ints(0), target="cpu", on_stage=lambda r: seen.append((r.group, r.name)))
+    assert seen[0] == ("frontend", "fx_import") and seen[-1] == ("cpu", "llvm")
