@@ -101,7 +101,7 @@ def _compile_and_check(args: argparse.Namespace) -> dict:
     from tools.driver.progress import Progress
 
     start = time.perf_counter()
-    progress = Progress(quiet=args.quiet or args.json)
+    progress = Progress(quiet=args.quiet)
     with progress.timed("startup", "python-imports"):
         import torch_circt
         from tools.driver.model_file import load_model, resolve, user_dir

@@ -14,12 +14,13 @@ from __future__ import annotations
 import os
 import sys
 from common.reproducers import SOURCE_ROOT
+from tools.driver.model_file import user_dir
 
 
 def main(argv: list[str]) -> None:
     environment = dict(os.environ)
     environment["PYTHONPATH"] = os.pathsep.join(p for p in (str(SOURCE_ROOT), environment.get("PYTHONPATH")) if p)
-    os.chdir(os.environ.get("BUILD_WORKING_DIRECTORY") or os.getcwd())
+    os.chdir(user_dir())
     os.execve(sys.executable, [sys.executable, *argv], environment)
 
 

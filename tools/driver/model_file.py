@@ -45,8 +45,10 @@ class LoadedModel:
 
 
 def user_dir() -> Path:
-    """The user's working directory; `bazel run` changes cwd, so prefer what it records."""
-    return Path(os.environ.get("BUILD_WORKING_DIRECTORY") or os.getcwd())
+    """The user's working directory: `bazelw` records it before it changes to the workspace,
+    and `bazel run` records the directory it was called from."""
+    recorded = os.environ.get("TORCH_CIRCT_WORKING_DIRECTORY") or os.environ.get("BUILD_WORKING_DIRECTORY")
+    return Path(recorded or os.getcwd())
 
 
 def resolve(path: str | Path) -> Path:

@@ -122,5 +122,5 @@ def test_broken_input_names_stage_and_reproducer(tmp_path, monkeypatch):
         compile_mlir("func.func @main() { %x = \"test.unknown\"() : () -> i32 return }", _meta([], []))
     text = str(caught.value)
     assert caught.value.stage == "generalize"
-    assert "reproduce with:" in text and "-m backend.cpu.opt --pass-pipeline=" in text
+    assert "reproduce with:" in text and "-m backend.cpu.opt '--pass-pipeline=" in text
     assert len(list(tmp_path.glob("*-00_generalize-*/input.mlir"))) == 1
