@@ -45,7 +45,7 @@ def compile(  # noqa: A001 - the front door's name, as torch.compile / iree-turb
     metadata, golden, program = _trace(model, given, name)
     design = Design(name, target, options, metadata, golden, [], source=_describe(model))
     record = _recorder(design, on_stage)
-    linalg = _segment(flow.frontend_stages(program), "", "frontend", design, record)
+    linalg = _segment(flow.frontend_stages(program, metadata), "", "frontend", design, record)
     if options.emit != "linalg":
         _lower(design, linalg, record)
     return design
@@ -109,14 +109,16 @@ def _trace(
 ) -> tuple[ModelMetadata, Golden, ExportedProgram]:
     """Golden outputs from eager PyTorch and the decomposed program, all on copies of `given`."""
     inputs_record = tuple(t.detach().cpu().numpy().copy() for t in given)
+    eager_inputs = _copies(given)  # eager PyTorch may change these in place: that is the oracle too
     if isinstance(model, ExportedProgram):
-        outputs = frontend.run_eager(model.module(), _copies(given), model=name)
+        outputs = frontend.run_eager(model.module(), eager_inputs, model=name)
         program = frontend.decompose(model, model=name)
     else:
-        outputs = frontend.run_eager(model, _copies(given), model=name)
+        outputs = frontend.run_eager(model, eager_inputs, model=name)
         program = frontend.export_static(model, _copies(given), model=name)
-    metadata = frontend.metadata_of(program, outputs, given, model=name)
-    golden = Golden(inputs_record, tuple(t.detach().cpu().numpy().copy() for t in outputs))
+    results = frontend.program_results(program, outputs, eager_inputs, model=name)
+    metadata = frontend.metadata_of(program, results, given, model=name)
+    golden = Golden(inputs_record, tuple(t.detach().cpu().numpy().copy() for _, t in results))
     return metadata, golden, program
 
 

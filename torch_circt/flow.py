@@ -1,8 +1,8 @@
 """The flow: every stage of every target, in the order it runs. This is the one place that says so.
 
-    frontend   program -> fx_import -> torch_backend -> linalg_on_tensors -> integer_idioms
+    frontend   program -> fx_import -> torch_backend -> linalg_on_tensors -> integer_idioms -> distinct_results -> check-signature
     rtl        linalg -> (torch-mlir) ... -> transport -> (CIRCT) ... -> export-verilog
-    cpu        linalg -> generalize -> bufferize -> loops -> llvm   (then the JIT)
+    cpu        linalg -> generalize -> bufferize -> free-early -> loops -> llvm   (then the JIT)
 
 Every segment runs in a forked worker (`torch_circt.isolation`): a native crash
 in a pass becomes an `InternalCompilerError` naming the stage, with a saved
@@ -28,19 +28,21 @@ from torch_circt.isolation import WorkerCrash, call_isolated
 from torch_circt.options import EMIT_LEVELS, RtlOptions
 
 # The last stage of each IR level a compile can stop at (`emit`).
-LEVEL_ENDS = {"linalg": "integer_idioms", "handshake": "extmem-to-hw", "hw": "esi-to-hw", "sv": "export-verilog"}
+LEVEL_ENDS = {"linalg": "check-signature", "handshake": "extmem-to-hw", "hw": "esi-to-hw", "sv": "export-verilog"}
 # The stage whose output the port manifest is read from.
 MANIFEST_STAGE = "extmem-to-hw"
 GROUPS = ("frontend", "rtl", "cpu")
 
 
-def frontend_stages(program: ExportedProgram | None) -> tuple[Stage, ...]:
+def frontend_stages(program: ExportedProgram | None, metadata: ModelMetadata) -> tuple[Stage, ...]:
     """`program` is None only when a reproducer reruns a text stage (op attribution is then by name)."""
     return (
         *((frontend.fx_import_stage(program),) if program is not None else ()),
         frontend.pass_stage("torch_backend", frontend.TORCH_BACKEND, program),
         frontend.pass_stage("linalg_on_tensors", frontend.LINALG_ON_TENSORS, program),
         frontend.integer_idioms_stage(),
+        frontend.distinct_results_stage(),
+        frontend.signature_stage(metadata),
     )
 
 
@@ -53,6 +55,7 @@ def rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage, ...
         torch_side.pass_stage("lower-to-cf", torch_side.LOWER_TO_CF),
         torch_side.integer_ops_stage(),
         torch_side.linearize_stage(),
+        torch_side.unused_memories_stage(),
         transport_stage(),
         # CIRCT's MLIR: cf + memref -> handshake -> hw/esi/seq -> sv -> SystemVerilog
         circt_side.pass_stage("flatten-memref"),
@@ -69,16 +72,16 @@ def rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage, ...
 
 
 def cpu_stages() -> tuple[Stage, ...]:
-    return tuple(cpu.stage(name) for name in ("generalize", "bufferize", "loops", "llvm"))
+    return (cpu.stage("generalize"), cpu.stage("bufferize"), cpu.free_early_stage(), cpu.stage("loops"), cpu.stage("llvm"))
 
 
 def stages_of(group: str, metadata: ModelMetadata | None, rtl: RtlOptions, program: ExportedProgram | None = None):
     """The stages of one segment, as `run_segment` and the reproducer build them."""
+    if group in ("frontend", "rtl") and metadata is None:
+        raise ValueError(f"the {group} segment needs the model's metadata")
     if group == "frontend":
-        return frontend_stages(program)
+        return frontend_stages(program, metadata)
     if group == "rtl":
-        if metadata is None:
-            raise ValueError("the rtl segment needs the model's metadata")
         return rtl_stages(metadata, rtl)
     if group == "cpu":
         return cpu_stages()

@@ -9,7 +9,7 @@ holds their pass lists and the runtime.
 
 from __future__ import annotations
 
-from backend.cpu._pipeline import PASSES, stage
+from backend.cpu._pipeline import PASSES, free_early_stage, stage
 from backend.cpu._runtime import JitFunction
 
-__all__ = ["JitFunction", "PASSES", "stage"]
+__all__ = ["JitFunction", "PASSES", "free_early_stage", "stage"]

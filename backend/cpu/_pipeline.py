@@ -27,8 +27,13 @@ PASSES: dict[str, tuple[str, ...]] = {
         "function-boundary-type-conversion=identity-layout-map}",
         "refback-mlprogram-bufferize",
         "inline",
-        "buffer-results-to-out-params{hoist-static-allocs modify-public-functions}",
+        # No hoist-static-allocs: it segfaults when one buffer is returned twice (`return y, y`,
+        # which canonicalization recreates from the frontend's distinct copies); results are copied out.
+        "buffer-results-to-out-params{modify-public-functions}",
         "canonicalize",
+        # Ownership-based deallocation: every buffer freed (at the end of its block;
+        # the free-early stage then moves each free to after the buffer's last use).
+        "buffer-deallocation-pipeline",
     ),
     "loops": (
         "func.func(tm-tensor-to-loops)",
@@ -81,6 +86,23 @@ def _emit_c_interface(module) -> None:
     for op in module.body.operations:
         if op.operation.name == "func.func":
             op.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
+
+
+def free_early_stage() -> Stage:
+    """Each buffer freed right after its last use (`_dealloc`), so peak memory follows live data."""
+
+    def run(text: str) -> str:
+        from torch_mlir import ir
+
+        from backend.cpu._dealloc import free_after_last_use
+
+        with ir.Context():
+            module = ir.Module.parse(text)
+            free_after_last_use(module)
+            module.operation.verify()
+            return module.operation.get_asm(enable_debug_info=False)
+
+    return Stage("free-early", run)
 
 
 def stage(name: str) -> Stage:

@@ -26,7 +26,10 @@ class JitFunction:
         self._context = ir.Context()
         with self._context:
             self._module = ir.Module.parse(llvm_mlir)
+            _check_entry(self._module, metadata)
             self._engine = ExecutionEngine(self._module, opt_level=opt_level)
+            # Compile now, not on the first call: a call then only runs the model.
+            self._engine.raw_lookup(f"_mlir_ciface_{_ENTRY}")
         self._metadata = metadata
 
     def __call__(self, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -39,6 +42,21 @@ class JitFunction:
         pointers = [ctypes.pointer(ctypes.pointer(d)) for d in descriptors]
         self._engine.invoke(_ENTRY, *pointers)
         return outputs
+
+
+def _check_entry(module, metadata: ModelMetadata) -> None:
+    """One descriptor per argument and result, or the call would write past a buffer: refuse instead."""
+    from torch_mlir import ir
+
+    for op in module.body.operations:
+        if op.operation.name == "llvm.func" and ir.StringAttr(op.attributes["sym_name"]).value == f"_mlir_ciface_{_ENTRY}":
+            count = len(op.regions[0].blocks[0].arguments)  # the wrapper is defined in the module
+            expected = len(metadata.args) + len(metadata.results)
+            if count != expected:
+                raise ValueError(f"model '{metadata.name}': the compiled entry takes {count} buffers, "
+                                 f"the metadata has {len(metadata.args)} arguments and {len(metadata.results)} results")
+            return
+    raise ValueError(f"model '{metadata.name}': the compiled module has no _mlir_ciface_{_ENTRY}")
 
 
 def _check_inputs(arrays: Sequence[np.ndarray], metadata: ModelMetadata) -> list[np.ndarray]:

@@ -31,7 +31,9 @@ SIMPLE_CANONICALIZE = pass_spec("canonicalize", {"region-simplify": "disabled", 
 PASSES: dict[str, tuple[str, ...]] = {
     "flatten-memref": ("flatten-memref", "flatten-memref-calls"),
     "legalize-memrefs": (nested("func.func", ["handshake-legalize-memrefs"]),),
-    "cf-to-handshake": ("lower-cf-to-handshake",),
+    # Fold first: CIRCT folds some ops torch-mlir's canonicalizer leaves (an integer `x != x`,
+    # from isnan on ints) into arith.constant, which only lower-cf-to-handshake can convert.
+    "cf-to-handshake": (nested("func.func", [SIMPLE_CANONICALIZE]), "lower-cf-to-handshake"),
     "extmem-to-hw": ("handshake-lower-extmem-to-hw",),
     "handshake-to-hw": ("lower-handshake-to-hw",),
     "esi-to-hw": ("lower-esi-ports", "lower-esi-to-physical", "lower-esi-to-hw"),

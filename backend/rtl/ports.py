@@ -16,6 +16,7 @@ from pycde.circt import ir
 
 from backend.rtl.manifest import Channel, LoadPort, Memory, PortManifest, StorePort
 from backend.rtl.params import PARAMS_ATTR, Param
+from backend.rtl.unused_memories import UNUSED_ATTR
 from backend.rtl.transport import circt_context, parse_in_circt
 from common.errors import InternalCompilerError
 from common.records import ModelMetadata
@@ -55,7 +56,13 @@ def _params(module: ir.Module) -> list[Param]:
     return params
 
 
-def _signature(text: str) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]], list[Param]]:
+def _unused(module: ir.Module) -> set[int]:
+    if UNUSED_ATTR not in module.operation.attributes:
+        return set()
+    return set(ir.DenseI64ArrayAttr(module.operation.attributes[UNUSED_ATTR]))
+
+
+def _signature(text: str) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]], list[Param], set[int]]:
     context = circt_context()
     module = parse_in_circt(text, context)
     with context:
@@ -70,12 +77,13 @@ def _signature(text: str) -> tuple[str, list[tuple[str, str]], list[tuple[str, s
         args = list(zip(arg_names, (str(t) for t in ftype.inputs)))
         results = list(zip(res_names, (str(t) for t in ftype.results)))
         params = _params(module)
-    return top, args, results, params
+        unused = _unused(module)
+    return top, args, results, params, unused
 
 
 def read_manifest(text: str, metadata: ModelMetadata) -> PortManifest:
     """Build the manifest from IR right after `handshake-lower-extmem-to-hw`."""
-    top, args, results, params = _signature(text)
+    top, args, results, params, unused = _signature(text)
     ports: dict[int, dict[str, dict[int, dict[str, tuple[str, str]]]]] = {}
     start: list[Channel] = []
     done: list[Channel] = []
@@ -95,13 +103,16 @@ def read_manifest(text: str, metadata: ModelMetadata) -> PortManifest:
     tensors = [("arg", i, t.name, t.dtype, t.shape) for i, t in enumerate(metadata.args)]
     tensors += [("result", i, t.name, t.dtype, t.shape) for i, t in enumerate(metadata.results)]
     tensors += [("param", i, p.name, _NUMPY[p.element], p.shape) for i, p in enumerate(params)]
-    if ports and max(ports) >= len(tensors):
+    # Memory interface k of the circuit is the k-th tensor the circuit uses (unused ones were dropped).
+    interface = {tensor: k for k, tensor in enumerate(i for i in range(len(tensors)) if i not in unused)}
+    if ports and max(ports) >= len(interface):
         raise _error(f"memory interface in{max(ports)} has no matching model argument/result/param")
     memories = []
     for index, (role, position, name, dtype, shape) in enumerate(tensors):
-        kinds = ports.get(index, {})
+        k = interface.get(index)
+        kinds = ports.get(k, {}) if k is not None else {}
         loads = tuple(
-            LoadPort(f"in{index}_ld{n}", _channel(*p["addr"]), _channel(*p["data"]))
+            LoadPort(f"in{k}_ld{n}", _channel(*p["addr"]), _channel(*p["data"]))
             for n, p in sorted(kinds.get("ld", {}).items())
         )
         stores = []

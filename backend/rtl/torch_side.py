@@ -12,10 +12,16 @@ from collections.abc import Callable
 from torch_mlir import ir, passmanager
 
 from backend.rtl.copies import copies_to_linalg
-from backend.rtl.int_rewrites import check_integer_only, expand_integer_abs, expand_signed_division
+from backend.rtl.int_rewrites import (
+    check_integer_only,
+    drop_assertions,
+    expand_integer_abs,
+    expand_signed_division,
+)
 from backend.rtl.linearize import linearize_memrefs
 from backend.rtl.params import externalize_globals, record_params
 from backend.rtl.single_port import isolate_memory_ports
+from backend.rtl.unused_memories import drop_unused_memories
 from common.pipeline_text import module_pipeline, pass_spec
 from common.stages import Stage
 
@@ -86,14 +92,19 @@ def memory_interfaces_stage(num_inputs: int, num_outputs: int) -> Stage:
 
 
 def integer_ops_stage() -> Stage:
-    """Integer ops CIRCT lowers wrongly (divsi) or not at all (math.absi)."""
+    """Ops CIRCT lowers wrongly (divsi) or not at all (math.absi, cf.assert)."""
 
     def expand(module: ir.Module) -> None:
         expand_signed_division(module)
         expand_integer_abs(module)
+        drop_assertions(module)
 
     return _python_stage("integer-ops", expand)
 
 
 def linearize_stage() -> Stage:
     return _python_stage("linearize-memrefs", linearize_memrefs)
+
+
+def unused_memories_stage() -> Stage:
+    return _python_stage("drop-unused-memories", drop_unused_memories)

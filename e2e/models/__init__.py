@@ -10,5 +10,6 @@ from e2e.models import (  # noqa: F401
     networks,
     normalization,
     reductions,
+    robustness,
     shape_ops,
 )

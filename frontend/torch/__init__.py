@@ -4,8 +4,9 @@ The pieces, which `torch_circt.flow` puts in order:
 
     outputs = run_eager(module, inputs, model="mlp")          # the oracle
     program = export_static(module, inputs, model="mlp")      # or decompose(exported_program, ...)
-    metadata = metadata_of(program, outputs, inputs, model="mlp")
-    fx_import_stage(program), pass_stage(...), integer_idioms_stage()
+    results = program_results(program, outputs, eager_inputs, model="mlp")
+    metadata = metadata_of(program, results, inputs, model="mlp")
+    fx_import_stage(program), pass_stage(...), integer_idioms_stage(), distinct_results_stage(), signature_stage(metadata)
 
 Errors are `common.errors.UserError`s naming the model, stage, op and the
 user's source line; anything else is an `InternalCompilerError` with a reproducer.
@@ -13,13 +14,15 @@ user's source line; anything else is an `InternalCompilerError` with a reproduce
 
 from __future__ import annotations
 
-from frontend.torch._export import check_inputs, decompose, export_static, metadata_of, run_eager
+from frontend.torch._export import check_inputs, decompose, export_static, metadata_of, program_results, run_eager
 from frontend.torch._lower import (
     LINALG_ON_TENSORS,
     TORCH_BACKEND,
+    distinct_results_stage,
     fx_import_stage,
     integer_idioms_stage,
     pass_stage,
+    signature_stage,
 )
 
 __all__ = [
@@ -27,10 +30,13 @@ __all__ = [
     "TORCH_BACKEND",
     "check_inputs",
     "decompose",
+    "distinct_results_stage",
     "export_static",
     "fx_import_stage",
     "integer_idioms_stage",
     "metadata_of",
     "pass_stage",
+    "program_results",
     "run_eager",
+    "signature_stage",
 ]

@@ -91,10 +91,40 @@ def decompose(program: ExportedProgram, *, model: str) -> ExportedProgram:
     return program
 
 
+def program_results(
+    program: ExportedProgram, outputs: Sequence[torch.Tensor], mutated_inputs: Sequence[torch.Tensor], *, model: str
+) -> list[tuple[str, torch.Tensor]]:
+    """Every result the lowered program returns, named, with eager PyTorch's value for it.
+
+    torch.export functionalises in-place ops on inputs (`x.add_(y)`, `x.copy_(y)`,
+    `out=` variants): the program returns the input's new value as an extra
+    result before the user's outputs. Those are results like any other here, named
+    `<input>_mutated`, and their golden value is the input after eager PyTorch ran
+    (`mutated_inputs`: the copies eager ran on). User outputs are `result0`, `result1`, ...
+    """
+    kinds = torch.export.graph_signature.OutputKind
+    user_inputs = [s.arg.name for s in program.graph_signature.input_specs
+                   if s.kind == torch.export.graph_signature.InputKind.USER_INPUT]
+    remaining = list(outputs)
+    found: list[tuple[str, torch.Tensor]] = []
+    for spec in program.graph_signature.output_specs:
+        if spec.kind == kinds.USER_INPUT_MUTATION:
+            found.append((f"{spec.target}_mutated", mutated_inputs[user_inputs.index(spec.target)]))
+        elif spec.kind == kinds.USER_OUTPUT and remaining:
+            found.append((f"result{sum(n.startswith('result') for n, _ in found)}", remaining.pop(0)))
+        elif spec.kind != kinds.USER_OUTPUT:
+            raise ModelError(
+                message=f"forward changes module state ({spec.kind.name.lower()} of '{spec.target}')",
+                stage=STAGE, model=model,
+                hint="compile the model in eval() mode, or return the new state from forward instead of assigning it",
+            )
+    return found
+
+
 def metadata_of(
-    program: ExportedProgram, outputs: Sequence[torch.Tensor], inputs: Sequence[torch.Tensor], *, model: str
+    program: ExportedProgram, results: Sequence[tuple[str, torch.Tensor]], inputs: Sequence[torch.Tensor], *, model: str
 ) -> ModelMetadata:
-    """Argument names come from forward's parameters; results are `result0`, `result1`, ..."""
+    """Argument names come from forward's parameters; results from `program_results`."""
     names = [
         spec.arg.name
         for spec in program.graph_signature.input_specs
@@ -104,11 +134,11 @@ def metadata_of(
         TensorSpec(name, tuple(t.shape), numpy_dtype_name(t.dtype, model=model, what=f"input '{name}'"))
         for name, t in zip(names, inputs, strict=True)
     )
-    results = tuple(
-        TensorSpec(f"result{i}", tuple(t.shape), numpy_dtype_name(t.dtype, model=model, what=f"result {i}"))
-        for i, t in enumerate(outputs)
+    specs = tuple(
+        TensorSpec(name, tuple(t.shape), numpy_dtype_name(t.dtype, model=model, what=f"result '{name}'"))
+        for name, t in results
     )
-    return ModelMetadata(model, args, results)
+    return ModelMetadata(model, args, specs)
 
 
 def _refuse_symbolic_dims(program: ExportedProgram, model: str) -> None:

@@ -20,6 +20,7 @@ import torch
 from torch.export import ExportedProgram
 
 from common.errors import UnsupportedOpError
+from common.records import ModelMetadata
 from common.pipeline_text import module_pipeline, pass_spec
 from common.stages import Stage
 from frontend.torch._sources import node_details, site_of_node
@@ -53,6 +54,25 @@ def integer_idioms_stage() -> Stage:
     return Stage("integer_idioms", _exact_integer_idioms)
 
 
+def distinct_results_stage() -> Stage:
+    return Stage("distinct_results", _distinct_results)
+
+
+def signature_stage(metadata: ModelMetadata) -> Stage:
+    """Checks the lowered @main against the metadata every backend sizes its buffers by."""
+
+    def run(text: str) -> str:
+        from torch_mlir import ir
+
+        from frontend.torch._signature import check_signature
+
+        with ir.Context():
+            check_signature(ir.Module.parse(text), metadata)
+        return text
+
+    return Stage("check-signature", run)
+
+
 def _exact_integer_idioms(text: str) -> str:
     from torch_mlir import ir
 
@@ -61,6 +81,18 @@ def _exact_integer_idioms(text: str) -> str:
     with ir.Context():
         module = ir.Module.parse(text)
         rewrite_integer_idioms(module)
+        module.operation.verify()
+        return _print(module)
+
+
+def _distinct_results(text: str) -> str:
+    from torch_mlir import ir
+
+    from frontend.torch._distinct_results import distinct_results
+
+    with ir.Context():
+        module = ir.Module.parse(text)
+        distinct_results(module)
         module.operation.verify()
         return _print(module)
 

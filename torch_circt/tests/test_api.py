@@ -46,10 +46,11 @@ def test_simulate_on_new_inputs_computes_what_pytorch_computes(rtl_design) -> No
 
 def test_every_stage_ir_is_on_the_design(rtl_design) -> None:
     names = rtl_design.stage_names
-    assert names[:4] == ["fx_import", "torch_backend", "linalg_on_tensors", "integer_idioms"]
+    assert names[:6] == ["fx_import", "torch_backend", "linalg_on_tensors", "integer_idioms", "distinct_results",
+                         "check-signature"]
     assert names[-1] == "export-verilog" and "handshake-buffers" in names
     assert "handshake.func" in rtl_design.ir("cf-to-handshake")
-    assert rtl_design.linalg == rtl_design.ir("integer_idioms")
+    assert rtl_design.linalg == rtl_design.ir("check-signature")
     with pytest.raises(KeyError, match="no stage 'nope'"):
         rtl_design.ir("nope")
 
@@ -69,7 +70,7 @@ def test_save_writes_the_whole_directory_and_replaces(rtl_design, tmp_path) -> N
     rtl_design.save(target, all_ir=True)
     files = {p.name for p in target.iterdir()}
     assert {"scale_add.sv", "manifest.json", "scale_add.linalg.mlir", "report.json", "golden.npz"} <= files
-    assert "stale" not in files and "03_integer_idioms.mlir" in files and leftovers(tmp_path) == []
+    assert "stale" not in files and "05_check-signature.mlir" in files and leftovers(tmp_path) == []
     assert sorted(json.loads((target / "report.json").read_text())["files"]) == sorted(files)
 
 

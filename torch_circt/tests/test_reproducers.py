@@ -51,3 +51,14 @@ def test_reproducer_commands_rerun_the_stage(designs, target, group, stage, tmp_
         done = subprocess.run(command, shell=True, capture_output=True, text=True)
         assert done.returncode == 0, f"{command}\n{done.stderr}"
         assert done.stdout == design.ir(stage), command
+
+
+def test_reproducer_folders_are_bounded_and_the_newest_kept(tmp_path, monkeypatch) -> None:
+    from common.reproducers import MAX_KEPT
+
+    monkeypatch.setenv("TORCH_CIRCT_REPRO_DIR", str(tmp_path))
+    context = ReproducerContext("m", "rtl")
+    saved = [save_reproducer(context, "bufferize", 5, f"// input {i}\n") for i in range(MAX_KEPT + 5)]
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert len(kept) == MAX_KEPT and saved[-1].folder.name in kept
+    assert saved[-1].command.endswith(f"-m torch_circt.reproduce {saved[-1].folder}")

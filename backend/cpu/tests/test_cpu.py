@@ -9,7 +9,7 @@ import torch_circt
 from common.errors import InternalCompilerError
 from common.records import ModelMetadata, TensorSpec
 
-STAGES = ("generalize", "bufferize", "loops", "llvm")
+STAGES = ("generalize", "bufferize", "free-early", "loops", "llvm")
 
 
 def compile_mlir(text: str, metadata: ModelMetadata, dump_dir=None):
@@ -124,3 +124,14 @@ def test_broken_input_names_stage_and_reproducer(tmp_path, monkeypatch):
     assert caught.value.stage == "generalize"
     assert "reproduce with:" in text and "-m backend.cpu.opt '--pass-pipeline=" in text
     assert len(list(tmp_path.glob("*-00_generalize-*/input.mlir"))) == 1
+
+
+def test_jit_refuses_metadata_that_disagrees_with_the_entry():
+    """A wrong count of buffers would make the call write past one: refused before the engine runs."""
+    from backend.cpu import JitFunction
+
+    meta = _meta([((4,), "int32")] * 2, [((4,), "int32")])
+    program = compile_mlir(ELEMENTWISE.format(t="i32", op="arith.addi"), meta)
+    wrong = _meta([((4,), "int32")] * 2, [((4,), "int32")] * 2)
+    with pytest.raises(ValueError, match="the compiled entry takes 3 buffers, the metadata has 2 arguments and 2 results"):
+        JitFunction(program.design.ir("llvm"), wrong)

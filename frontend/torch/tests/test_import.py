@@ -75,6 +75,7 @@ def test_dump_dir_has_every_stage(tmp_path):
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == [
         "00_fx_import.mlir", "01_torch_backend.mlir", "02_linalg_on_tensors.mlir", "03_integer_idioms.mlir",
+        "04_distinct_results.mlir", "05_check-signature.mlir",
     ]
     assert "torch.aten.relu" in (tmp_path / "00_fx_import.mlir").read_text()
 
