@@ -116,7 +116,7 @@ def _compile_and_check(args: argparse.Namespace) -> dict:
     for backend in ("rtl", "cpu") if args.backend == "both" else (args.backend,):
         design = torch_circt.compile(loaded.module, loaded.inputs, target=backend, options=options,
                                      name=loaded.name, on_stage=progress.stage)
-        if design.target == "cpu" or design.sv is not None:
+        if design.can_simulate:
             check = design.check()
             if design.build_seconds is not None:
                 progress.record("sim", "verilator-build", design.build_seconds)

@@ -106,6 +106,11 @@ class Design:
         return next(s.text for s in reversed(self.stages) if s.group == "frontend")
 
     @property
+    def can_simulate(self) -> bool:
+        """Whether the compile went far enough to run: the JIT needs the LLVM stage, the simulator the SV."""
+        return "llvm" in self.stage_names if self.target == "cpu" else self.sv is not None
+
+    @property
     def sv(self) -> str | None:
         return self.ir("export-verilog") if "export-verilog" in self.stage_names else None
 
@@ -113,13 +118,13 @@ class Design:
     def simulate(self, *inputs: torch.Tensor | np.ndarray, vcd: Path | None = None) -> Simulation:
         """Run the design on `inputs` (tensors or arrays in argument order)."""
         arrays = tuple(_as_array(x) for x in inputs)
-        if self.target == "cpu":
-            return self._run_cpu(arrays)
-        if self.sv is None:
+        if not self.can_simulate:
             raise UserError(
-                message=f"this design stops at emit='{self.options.emit}'; there is no SystemVerilog to simulate",
+                message=f"this design stops at emit='{self.options.emit}'; there is nothing to run yet",
                 stage="simulate", model=self.name, hint="compile with emit='sv' (the default) to simulate",
             )
+        if self.target == "cpu":
+            return self._run_cpu(arrays)
         so = self._build()
         from backend.sim import load_simulator
 

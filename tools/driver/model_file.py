@@ -35,10 +35,10 @@ BUNDLED_EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "int_mlp
 
 @dataclass(frozen=True)
 class LoadedModel:
-    """What the job compiles: a name usable as an identifier, the module and its inputs."""
+    """What the job compiles: a name usable as an identifier, the module (or the saved program) and its inputs."""
 
     name: str
-    module: torch.nn.Module
+    module: torch.nn.Module | torch.export.ExportedProgram
     inputs: tuple[torch.Tensor, ...]
     source: Path
     inputs_origin: str  # "factory", "saved example_inputs" or "random (seed N)"
@@ -145,9 +145,9 @@ def _load_pt2(path: Path, seed: int | None, warn) -> LoadedModel:
     if saved is not None and saved[0] and not saved[1]:
         if seed is not None:
             warn(f"note: '{path.name}' carries its example inputs; --seed {seed} is unused")
-        return LoadedModel(name, program.module(), tuple(saved[0]), path, "saved example_inputs")
+        return LoadedModel(name, program, tuple(saved[0]), path, "saved example_inputs")
     inputs = _random_inputs(placeholders, seed or 0)
-    return LoadedModel(name, program.module(), inputs, path, f"random (seed {seed or 0})")
+    return LoadedModel(name, program, inputs, path, f"random (seed {seed or 0})")
 
 
 def _user_placeholders(program, name: str) -> list[tuple[str, torch.Tensor]]:
