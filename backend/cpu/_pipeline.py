@@ -7,6 +7,7 @@ no result callbacks, no runtime allocation crossing back into Python.
 
 from __future__ import annotations
 
+from common.mlir_rewrite import rewrite_text
 from common.pipeline_text import module_pipeline
 from common.reproducers import python_command
 from common.stages import Stage
@@ -92,15 +93,9 @@ def free_early_stage() -> Stage:
     """Each buffer freed right after its last use (`_dealloc`), so peak memory follows live data."""
 
     def run(text: str) -> str:
-        from torch_mlir import ir
-
         from backend.cpu._dealloc import free_after_last_use
 
-        with ir.Context():
-            module = ir.Module.parse(text)
-            free_after_last_use(module)
-            module.operation.verify()
-            return module.operation.get_asm(enable_debug_info=False)
+        return rewrite_text(text, free_after_last_use)
 
     return Stage("free-early", run)
 

@@ -22,6 +22,7 @@ from backend.rtl.linearize import linearize_memrefs
 from backend.rtl.params import externalize_globals, record_params
 from backend.rtl.single_port import isolate_memory_ports
 from backend.rtl.unused_memories import drop_unused_memories
+from common.mlir_rewrite import rewrite_text
 from common.pipeline_text import module_pipeline, pass_spec
 from common.stages import Stage
 
@@ -47,17 +48,13 @@ LOWER_TO_CF = (
 )
 
 
-def _parse(text: str) -> ir.Module:
-    return ir.Module.parse(text)
-
-
 def pass_stage(name: str, passes: tuple[str, ...]) -> Stage:
     """A pipeline on the Python pass manager: the wheel's torch-mlir-opt lacks several of these passes."""
     pipeline = module_pipeline(passes)
 
     def run(text: str) -> str:
         with ir.Context():
-            module = _parse(text)
+            module = ir.Module.parse(text)
             passmanager.PassManager.parse(pipeline).run(module.operation)
             return str(module)
 
@@ -65,14 +62,7 @@ def pass_stage(name: str, passes: tuple[str, ...]) -> Stage:
 
 
 def _python_stage(name: str, transform: Callable[[ir.Module], None]) -> Stage:
-    def run(text: str) -> str:
-        with ir.Context():
-            module = _parse(text)
-            transform(module)
-            module.operation.verify()
-            return str(module)
-
-    return Stage(name, run)
+    return Stage(name, lambda text: rewrite_text(text, transform))
 
 
 def check_dtypes_stage(model: str | None) -> Stage:

@@ -20,6 +20,7 @@ import torch
 from torch.export import ExportedProgram
 
 from common.errors import UnsupportedOpError
+from common.mlir_rewrite import rewrite_text
 from common.records import ModelMetadata
 from common.pipeline_text import module_pipeline, pass_spec
 from common.stages import Stage
@@ -74,27 +75,15 @@ def signature_stage(metadata: ModelMetadata) -> Stage:
 
 
 def _exact_integer_idioms(text: str) -> str:
-    from torch_mlir import ir
-
     from frontend.torch._integer_idioms import rewrite_integer_idioms
 
-    with ir.Context():
-        module = ir.Module.parse(text)
-        rewrite_integer_idioms(module)
-        module.operation.verify()
-        return _print(module)
+    return rewrite_text(text, rewrite_integer_idioms)
 
 
 def _distinct_results(text: str) -> str:
-    from torch_mlir import ir
-
     from frontend.torch._distinct_results import distinct_results
 
-    with ir.Context():
-        module = ir.Module.parse(text)
-        distinct_results(module)
-        module.operation.verify()
-        return _print(module)
+    return rewrite_text(text, distinct_results)
 
 
 def _fx_import(program: ExportedProgram) -> str:
