@@ -58,7 +58,7 @@ def measure(name: str, options) -> Row:
     check = design.check()
     stage_seconds = {s.name: s.seconds for s in design.stages if s.group == "rtl"}
     import_seconds = sum(s.seconds for s in design.stages if s.group == "frontend")
-    loops = loop_work(design.stages[design.stage_names.index(LOOPS_BEFORE) - 1].text)
+    loops = loop_work(design.input_of(LOOPS_BEFORE))
     return Row(name, check.matched, check.simulation.cycles, loops.innermost_iterations, check.simulation.port_bound,
                import_seconds, stage_seconds, design.build_seconds, check.simulation.seconds)
 

@@ -100,6 +100,13 @@ class Design:
                 return result.text
         raise KeyError(f"no stage '{stage}' ran for this design; stages: {', '.join(self.stage_names)}")
 
+    def input_of(self, stage: str) -> str:
+        """The IR `stage` consumed: the output of the stage before it."""
+        index = self.stage_names.index(stage)
+        if index == 0:
+            raise KeyError(f"stage '{stage}' is the first of this design; its input is not IR")
+        return self.stages[index - 1].text
+
     @property
     def linalg(self) -> str:
         """The linalg-on-tensors IR the backend consumed (the frontend's last stage)."""

@@ -32,10 +32,6 @@ class RtlOptions:
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
 
-    @staticmethod
-    def from_json(text: str) -> RtlOptions:
-        return RtlOptions(**json.loads(text or "{}"))
-
 
 @dataclass(frozen=True)
 class SimOptions:

@@ -80,7 +80,7 @@ def build_report(designs: list, info: RunInfo | None = None) -> dict:
 
 
 def _rtl_section(design, check) -> dict:
-    loops = _maybe(lambda: loop_work(_input_of(design, LOOPS_BEFORE)))
+    loops = _maybe(lambda: loop_work(design.input_of(LOOPS_BEFORE)))
     hardware = _maybe(lambda: estimate(design.ir(HW_LEVEL), design.manifest))
     cycles = check.simulation.cycles if check else None
     ideal = loops.innermost_iterations if loops else None
@@ -94,11 +94,6 @@ def _rtl_section(design, check) -> dict:
         "memory_accesses": {"loads": loops.loads, "stores": loops.stores} if loops else None,
         "hardware": hardware.to_json() if hardware else None,
     }
-
-
-def _input_of(design, stage: str) -> str:
-    names = design.stage_names
-    return design.stages[names.index(stage) - 1].text
 
 
 def _maybe(analyse):
