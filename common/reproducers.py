@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common.atomic import atomic_write_text
+from common.cache import user_cache_dir
 
 REPRO_ENV = "TORCH_CIRCT_REPRO_DIR"
 MAX_KEPT = 20
@@ -50,8 +51,7 @@ def reproducer_root() -> Path:
         return Path(os.environ[REPRO_ENV])
     if os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR"):
         return Path(os.environ["TEST_UNDECLARED_OUTPUTS_DIR"]) / "reproducers"
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "torch-circt" / "reproducers"
+    return user_cache_dir() / "reproducers"
 
 
 def python_command(module: str, *args: str) -> str:

@@ -137,9 +137,9 @@ def _rtl_targets(name, imported, common_args, options, size, tags):
     )
     native.genrule(
         name = name + "_rtl_sim",
-        srcs = [sv, manifest],
+        srcs = [sv, manifest, "//backend/sim:runtime"],
         outs = [extension],
-        cmd = "$(location //e2e:build_sim) --sv $(location {sv}) --manifest $(location {manifest}) --out $@ {options}".format(
+        cmd = "$(location //e2e:build_sim) --sv $(location {sv}) --manifest $(location {manifest}) --runtime $(location //backend/sim:runtime) --out $@ {options}".format(
             sv = sv,
             manifest = manifest,
             options = " ".join(options),

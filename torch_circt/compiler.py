@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Sequence
@@ -19,7 +20,9 @@ from common.reproducers import ReproducerContext
 from common.stages import OnStage, StageResult
 from torch_circt import flow
 from torch_circt.design import Design
+from torch_circt.loops import loop_work
 from torch_circt.options import TARGETS, Options
+from torch_circt.report import LOOPS_BEFORE
 
 DUMP_ENV = "TORCH_CIRCT_DUMP_IR"
 
@@ -74,10 +77,20 @@ def _lower(design: Design, linalg: str, record: OnStage) -> None:
     stages = flow.until(flow.rtl_stages(design.metadata, options.rtl), options.emit)
     _segment(stages, linalg, "rtl", design, record)
     try:
-        design.manifest = read_manifest(design.ir(flow.MANIFEST_STAGE), design.metadata)
+        manifest = read_manifest(design.ir(flow.MANIFEST_STAGE), design.metadata)
     except TorchCirctError as error:
         error.model = design.name
         raise
+    design.manifest = dataclasses.replace(manifest, loop_bound=_loop_bound(design))
+
+
+def _loop_bound(design: Design) -> int | None:
+    """The ideal cycle count, which the simulator's automatic cycle limit follows; None where
+    `loop_work` cannot count the loops (non-constant bounds), and the limit is a fixed one."""
+    try:
+        return loop_work(design.input_of(LOOPS_BEFORE)).innermost_iterations
+    except ValueError:
+        return None
 
 
 def _recorder(design: Design, on_stage: OnStage | None) -> OnStage:

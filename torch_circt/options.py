@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,10 +36,14 @@ class RtlOptions:
 
 @dataclass(frozen=True)
 class SimOptions:
-    """How Verilator builds and runs the simulator."""
+    """How Verilator builds and runs the simulator.
 
-    cycle_limit: int = 1_000_000
-    verilator_opt: int = 0
+    None follows the design's loop bound: `cycle_limit` is backend.sim's
+    `automatic_cycle_limit`, `verilator_opt` its `automatic_opt_level` (-O1 for long runs, else -O0).
+    """
+
+    cycle_limit: int | None = None
+    verilator_opt: int | None = None
     verilator_jobs: int = 2
     waveform: bool = False
 
@@ -58,9 +63,10 @@ class Options:
             raise ValueError(f"emit must be one of {', '.join(EMIT_LEVELS)}, not '{self.emit}'")
         if self.rtl.buffer_strategy not in ("cycles", "all", "allFIFO"):
             raise ValueError(f"buffer_strategy must be cycles, all or allFIFO, not '{self.rtl.buffer_strategy}'")
-        if self.rtl.buffer_size < 1 or self.sim.cycle_limit < 1 or self.sim.verilator_jobs < 1:
+        limit = 1 if self.sim.cycle_limit is None else self.sim.cycle_limit
+        if self.rtl.buffer_size < 1 or limit < 1 or self.sim.verilator_jobs < 1:
             raise ValueError("buffer_size, cycle_limit and verilator_jobs must be at least 1")
-        if self.sim.verilator_opt not in (0, 1, 2, 3):
+        if self.sim.verilator_opt not in (None, 0, 1, 2, 3):
             raise ValueError(f"verilator_opt is a g++ -O level 0-3, not {self.sim.verilator_opt}")
 
 
@@ -68,8 +74,10 @@ class Options:
 _FLAGS: tuple[tuple[str, tuple[str, str], str], ...] = (
     ("--buffer-strategy", ("rtl", "buffer_strategy"), "handshake-insert-buffers strategy: cycles, all or allFIFO"),
     ("--buffer-size", ("rtl", "buffer_size"), "slots per inserted buffer"),
-    ("--cycle-limit", ("sim", "cycle_limit"), "simulation gives up after N cycles (exit 4)"),
-    ("--verilator-opt", ("sim", "verilator_opt"), "g++ -O level of Verilator's generated model"),
+    ("--cycle-limit", ("sim", "cycle_limit"),
+     "simulation gives up after N cycles (exit 4); the automatic limit follows the design's loop bound"),
+    ("--verilator-opt", ("sim", "verilator_opt"),
+     "g++ -O level of the simulator's per-cycle code; the automatic level follows the design's loop bound"),
     ("--verilator-jobs", ("sim", "verilator_jobs"), "parallel jobs of the Verilator build"),
     ("--waveform", ("sim", "waveform"), "write wave.vcd (a traced, slower simulator build)"),
     ("--rtol", ("tolerance", "rtol"), "relative tolerance for float results"),
@@ -88,8 +96,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default,
                                 help=f"{text} (default: {'on' if default else 'off'})")
         else:
-            parser.add_argument(flag, type=type(default), default=default, metavar="N" if isinstance(default, int) else None,
-                                help=f"{text} (default: {default})")
+            kind = _flag_type(getattr(defaults, group), name)
+            parser.add_argument(flag, type=kind, default=default, metavar="N" if kind is int else None,
+                                help=f"{text} (default: {'automatic' if default is None else default})")
+
+
+def _flag_type(group: object, name: str) -> type:
+    """What a flag parses: its field's annotation, less the None of an optional (None is only ever the default)."""
+    hint = typing.get_type_hints(type(group))[name]
+    return next((t for t in typing.get_args(hint) if t is not type(None)), hint)
 
 
 def from_arguments(args: argparse.Namespace, **overrides) -> Options:

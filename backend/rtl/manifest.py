@@ -14,7 +14,7 @@ from pathlib import Path
 
 from common.atomic import atomic_write_text
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,13 @@ class Memory:
 
 @dataclass(frozen=True)
 class PortManifest:
-    """The top module's interface: clock/reset, start/done handshakes and memories."""
+    """The top module's interface: clock/reset, start/done handshakes and memories.
+
+    `loop_bound` is the design's ideal cycle count (innermost loop iterations, see
+    torch_circt/loops.py), recorded here because a testbench that has only this file
+    sets its cycle limit and the simulator's optimisation from it; None where the
+    loops could not be counted.
+    """
 
     top: str
     clock: str
@@ -83,6 +89,7 @@ class PortManifest:
     done: Channel
     memories: tuple[Memory, ...]
     scalars: tuple[Channel, ...] = ()
+    loop_bound: int | None = None
     version: int = MANIFEST_VERSION
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -106,6 +113,7 @@ class PortManifest:
             done=_channel(raw["done"]),
             memories=tuple(_memory(m) for m in raw["memories"]),
             scalars=tuple(_channel(s) for s in raw["scalars"]),
+            loop_bound=raw["loop_bound"],
             notes=tuple(raw.get("notes", ())),
         )
 

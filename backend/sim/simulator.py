@@ -23,6 +23,23 @@ class SimulationTimeoutError(SimulationError):
     """The cycle limit ran out before the done token; the message names the stuck handshakes."""
 
 
+# The automatic cycle limit follows the design's loop bound (its ideal cycle count, in the
+# manifest): circuits take 6-10x that today (shared notes/rtl_cycles.md), so 50x leaves room
+# for slower buffer strategies while a deadlock is still named in seconds; the fixed part
+# covers reset, control and designs with little or no loop work.
+CYCLES_PER_LOOP_ITERATION = 50
+FIXED_CYCLES = 100_000
+# Where the loops could not be counted (the manifest has no bound).
+CYCLES_WITHOUT_LOOP_BOUND = 10_000_000
+
+
+def automatic_cycle_limit(manifest: PortManifest) -> int:
+    """The cycle limit of a run that was given none: a merely big model finishes, a deadlock does not."""
+    if manifest.loop_bound is None:
+        return CYCLES_WITHOUT_LOOP_BOUND
+    return CYCLES_PER_LOOP_ITERATION * manifest.loop_bound + FIXED_CYCLES
+
+
 @dataclass(frozen=True)
 class SimResult:
     """Outputs, the cycles from start to done, and how many transfers each memory port made."""
@@ -99,14 +116,17 @@ class Simulator:
         return contents
 
     def run(
-        self, inputs: Sequence[np.ndarray], *, cycle_limit: int = 1_000_000, vcd: Path | None = None
+        self, inputs: Sequence[np.ndarray], *, cycle_limit: int | None = None, vcd: Path | None = None
     ) -> SimResult:
-        raw = self._module.run(self._memories(inputs), int(cycle_limit), "" if vcd is None else str(vcd))
+        """Simulate from reset; `cycle_limit` None means `automatic_cycle_limit` of the manifest."""
+        limit = automatic_cycle_limit(self.manifest) if cycle_limit is None else int(cycle_limit)
+        raw = self._module.run(self._memories(inputs), limit, "" if vcd is None else str(vcd))
         if raw["status"] == "timeout":
             raise SimulationTimeoutError(
-                f"no result after {raw['cycles']} cycles", stage="simulate", model=self.name,
-                details=raw["message"].splitlines(),
-                hint="raise cycle_limit if the model is just big; otherwise run with vcd=... and look at the stuck channel",
+                f"no result after {raw['cycles']} cycles (limit {_limit_source(self.manifest, cycle_limit)})",
+                stage="simulate", model=self.name, details=raw["message"].splitlines(),
+                hint="a deadlock if the limit was generous: run with vcd=... and look at the stuck channel; "
+                "a model that is just slow needs a larger cycle_limit (--cycle-limit N)",
             )
         if raw["status"] != "done":
             raise SimulationError(raw["message"], stage="simulate", model=self.name)
@@ -115,6 +135,14 @@ class Simulator:
         outputs = tuple(_from_bits(raw["memories"][by_position[id(m)]], m) for m in results)
         transfers = {str(k): int(v) for k, v in raw["transfers"].items()}
         return SimResult(outputs=outputs, cycles=int(raw["cycles"]), port_transfers=transfers)
+
+
+def _limit_source(manifest: PortManifest, given: int | None) -> str:
+    if given is not None:
+        return "given"
+    if manifest.loop_bound is None:
+        return "automatic; the loops could not be counted"
+    return f"automatic: {CYCLES_PER_LOOP_ITERATION} x loop bound {manifest.loop_bound} + {FIXED_CYCLES}"
 
 
 def load_simulator(so_path: Path, manifest: PortManifest) -> Simulator:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from backend.rtl.manifest import PortManifest
 from backend.rtl.tests.models import add_model, compile_to_rtl
-from backend.sim import SimulationTimeoutError, build_extension, load_simulator
-from backend.sim.ports_header import render_ports_header
+from backend.sim import SimulationTimeoutError, build_extension, load_simulator, simulator
+from backend.sim.build_extension import automatic_opt_level
+from backend.sim.ports_source import render_ports_source
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +51,43 @@ def test_cycle_limit_names_the_stuck_handshake(add_sim) -> None:
     assert "out0_valid" in text
 
 
-def test_ports_header_binds_every_port() -> None:
+def test_the_manifest_carries_the_loop_bound(add_sim) -> None:
+    sim, _ = add_sim
+    assert sim.manifest.loop_bound == 6  # a 2x3 elementwise add: one innermost iteration per element
+    assert PortManifest.from_json(sim.manifest.to_json()).loop_bound == 6
+
+
+def test_the_automatic_cycle_limit_follows_the_loop_bound(add_sim, monkeypatch) -> None:
+    sim, inputs = add_sim
+    arrays = [t.numpy() for t in inputs]
+    monkeypatch.setattr(simulator, "CYCLES_PER_LOOP_ITERATION", 2)
+    monkeypatch.setattr(simulator, "FIXED_CYCLES", 0)
+    with pytest.raises(SimulationTimeoutError) as caught:
+        sim.run(arrays)
+    text = str(caught.value)
+    assert "ran 12 cycles (limit 12)" in text and "automatic: 2 x loop bound 6 + 0" in text
+    assert "out0_valid" in text
+    assert sim.run(arrays, cycle_limit=10_000).cycles > 12  # an explicit limit wins
+
+
+def test_a_manifest_without_a_loop_bound_gets_the_fixed_limit(add_sim) -> None:
+    sim, _ = add_sim
+    unknown = dataclasses.replace(sim.manifest, loop_bound=None)
+    assert simulator.automatic_cycle_limit(unknown) == simulator.CYCLES_WITHOUT_LOOP_BOUND
+    bigger = dataclasses.replace(sim.manifest, loop_bound=10 * sim.manifest.loop_bound)
+    assert simulator.automatic_cycle_limit(bigger) > simulator.automatic_cycle_limit(sim.manifest)
+
+
+def test_only_a_long_run_gets_an_optimised_model(add_sim) -> None:
+    manifest = add_sim[0].manifest
+    assert automatic_opt_level(manifest) == 0
+    assert automatic_opt_level(dataclasses.replace(manifest, loop_bound=None)) == 0
+    assert automatic_opt_level(dataclasses.replace(manifest, loop_bound=64**3)) > 0
+
+
+def test_ports_source_binds_every_port() -> None:
     mlir, metadata, _ = add_model()
     manifest = compile_to_rtl(mlir, metadata).manifest
-    header = render_ports_header(manifest, "add_sim")
-    assert "#define MODULE_NAME add_sim" in header
-    assert header.count("loads.push_back") == 2 and header.count("stores.push_back") == 1
+    source = render_ports_source(manifest, "add_sim")
+    assert "PyInit_add_sim()" in source
+    assert source.count("loads.push_back") == 2 and source.count("stores.push_back") == 1
