@@ -35,13 +35,18 @@ PASSES: dict[str, tuple[str, ...]] = {
     # Fold before the handshake lowering: CIRCT folds some ops torch-mlir's canonicalizer leaves (an integer `x != x`,
     # from isnan on ints) into arith.constant, which only lower-cf-to-handshake can convert.
     "simplify-cf": (nested("func.func", [SIMPLE_CANONICALIZE]),),
-    "cf-to-handshake": ("lower-cf-to-handshake",),
     "extmem-to-hw": ("handshake-lower-extmem-to-hw",),
     "handshake-to-hw": ("lower-handshake-to-hw",),
     "esi-to-hw": ("lower-esi-ports", "lower-esi-to-physical", "lower-esi-to-hw"),
     "seq-to-sv": (nested("hw.module", ["lower-seq-hlmem"]), "lower-seq-to-sv"),
     "hw-to-sv": (nested("hw.module", ["lower-hw-to-sv"]),),
 }
+
+
+def to_handshake_passes(task_pipelining: bool) -> tuple[str, ...]:
+    """The "cf-to-handshake" stage. CIRCT's task pipelining gives the outermost loop a loop network whose
+    select passes an extra register (II = 2); without it that loop starts an iteration every cycle."""
+    return (pass_spec("lower-cf-to-handshake", {"disable-task-pipelining": not task_pipelining}),)
 
 
 def buffer_passes(strategy: str, size: int) -> tuple[str, ...]:

@@ -157,7 +157,7 @@ def is_carrier(kind: ir.Type) -> bool:
 def _release_join(ops: list[ir.Operation], constant: ir.Operation, control: ir.Value) -> None:
     """The block's control join loses its done tokens; they trigger the carrier's increment instead."""
     joins = [op for op in ops if op.name == "handshake.join" and op.operands[0] == control
-             and all(_is_done(d) for d in list(op.operands)[1:])]
+             and all(_is_done(d) for d in list(op.operands)[1:]) and not _orders_an_access(op)]
     if len(joins) != 1:
         raise ValueError(f"expected one memory-completion join on the block's control, found {len(joins)}")
     join = joins[0]
@@ -168,6 +168,11 @@ def _release_join(ops: list[ir.Operation], constant: ir.Operation, control: ir.V
             "handshake.join", results=[join.results[0].type], operands=dones, ip=ir.InsertionPoint(join)).results[0]
     constant.operands[0] = trigger
     join.erase()
+
+
+def _orders_an_access(join: ir.Operation) -> bool:
+    """CIRCT's join that makes an access wait for an earlier one on the same memory in the block (kept)."""
+    return all(owner_op(use.owner).name in ("handshake.load", "handshake.store") for use in join.results[0].uses)
 
 
 def _wait_for_carrier(constant: ir.Operation, control: ir.Value) -> None:

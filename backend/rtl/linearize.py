@@ -27,7 +27,7 @@ def linearize_memrefs(module: ir.Module) -> int:
         for arg in entry.arguments:
             if _rank(arg.type) >= 2:
                 shape = ir.MemRefType(arg.type).shape
-                arg.set_type(_flat(arg.type))
+                arg.set_type(flat_type(arg.type))
                 _rewrite_accesses(arg, shape)
                 rewritten += 1
         function_type = ir.FunctionType(ir.TypeAttr(func.attributes["function_type"]).value)
@@ -38,7 +38,7 @@ def linearize_memrefs(module: ir.Module) -> int:
         old = alloc.results[0]
         shape = ir.MemRefType(old.type).shape
         with ir.InsertionPoint(alloc), alloc.location:
-            new = ir.Operation.create("memref.alloc", results=[_flat(old.type)], attributes={
+            new = ir.Operation.create("memref.alloc", results=[flat_type(old.type)], attributes={
                 "operandSegmentSizes": ir.DenseI32ArrayAttr.get([0, 0])}).results[0]
         _rewrite_accesses(old, shape, new)
         alloc.erase()
@@ -50,7 +50,7 @@ def _rank(kind: ir.Type) -> int:
     return ir.MemRefType(kind).rank if isinstance(kind, ir.MemRefType) or str(kind).startswith("memref<") else 0
 
 
-def _flat(kind: ir.Type) -> ir.Type:
+def flat_type(kind: ir.Type) -> ir.Type:
     memref = ir.MemRefType(kind)
     size = 1
     for extent in memref.shape:

@@ -42,7 +42,7 @@ def place_throughput_buffers(module: ir.Module) -> int:
         for op in ops:
             if op.name == "handshake.store":
                 changed += sum(_buffer_operand(op, i, 1) for i in range(len(op.operands)))
-            elif op.name in ("handshake.mux", "handshake.cond_br") and hash(op.operands[1]) in lagging:
+            elif op.name in ("handshake.mux", "handshake.cond_br") and any(hash(v) in lagging for v in op.operands[1:]):
                 changed += _buffer_operand(op, 0, LAG_SLACK)
             elif _completed_mark(op):
                 changed += _buffer_dones(owner_op(op.operands[0].owner), op)

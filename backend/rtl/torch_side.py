@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from torch_mlir import ir, passmanager
 
+from backend.rtl.coalesce import coalesce_loops
 from backend.rtl.copies import copies_to_linalg
 from backend.rtl.int_rewrites import (
     check_integer_only,
@@ -96,6 +97,11 @@ def integer_ops_stage() -> Stage:
 def scalar_replacement_stage() -> Stage:
     """Reduction accumulators carried in the loop instead of stored and reloaded every iteration."""
     return _python_stage("scalar-replacement", replace_accumulators)
+
+
+def coalesce_stage() -> Stage:
+    """Perfect loop bands merged into one loop where no address needs a division (text in, text out)."""
+    return Stage("coalesce-loops", coalesce_loops)
 
 
 def linearize_stage() -> Stage:
