@@ -18,7 +18,7 @@ from __future__ import annotations
 from torch_mlir import ir, passmanager
 
 from backend.rtl.ir_walk import block_ops, ops_named, owner_op
-from backend.rtl.linearize import flat_type
+from backend.rtl.linearize import flatten_memories
 
 _MAP_OPERANDS = {"affine.load": 1, "affine.store": 2}  # op -> position of the first map operand
 
@@ -63,29 +63,7 @@ def promote_single_iterations(module: ir.Module) -> int:
 
 def linearize_plain_memories(module: ir.Module) -> int:
     """Memories of rank >= 2 that only affine.load/store use become one-dimensional; returns how many."""
-    rewritten = 0
-    for func in (op for op in block_ops(module.body) if op.name == "func.func"):
-        entry = func.regions[0].blocks[0]
-        for arg in entry.arguments:
-            if _plain(arg):
-                shape = ir.MemRefType(arg.type).shape
-                arg.set_type(flat_type(arg.type))
-                _flatten_accesses(arg, shape)
-                rewritten += 1
-        function_type = ir.FunctionType(ir.TypeAttr(func.attributes["function_type"]).value)
-        inputs = [arg.type for arg in entry.arguments]
-        func.attributes["function_type"] = ir.TypeAttr.get(ir.FunctionType.get(inputs, function_type.results))
-        for alloc in [owner_op(op) for op in ops_named(func, "memref.alloc") if _plain(op.results[0])]:
-            old = alloc.results[0]
-            shape = ir.MemRefType(old.type).shape
-            with ir.InsertionPoint(alloc), alloc.location:
-                new = ir.Operation.create("memref.alloc", results=[flat_type(old.type)],
-                                          attributes={name: alloc.attributes[name] for name in alloc.attributes})
-            old.replace_all_uses_with(new.results[0])
-            _flatten_accesses(new.results[0], shape)
-            alloc.erase()
-            rewritten += 1
-    return rewritten
+    return flatten_memories(module, _plain, _flatten_accesses)
 
 
 def _plain(value: ir.Value) -> bool:
