@@ -1,6 +1,12 @@
-"""Benchmark every RTL model of the suite: cycles against an ideal bound, and where time goes.
+"""Benchmark every RTL model of the suite: cycles against an ideal bound, old circuits against new.
 
-    ./bazelw run //tools:rtl_benchmark [-- --models a,b] [--json OUT] [option flags, e.g. --buffer-size 1]
+    ./bazelw run //tools:rtl_benchmark [-- --models a,b] [--json OUT] [option flags, e.g. --no-completion-carrier]
+
+Every model is built twice in the same run: with the circuits before
+pipelining (`RtlOptions.unpipelined()`, the baseline) and with the options
+given (the defaults unless flags say otherwise). The closing line is
+`median cycles/ideal: OLD -> NEW (geomean speedup S)`; register and mux counts
+sit beside the cycles so that a speedup that costs area shows.
 
 Per model: simulated cycles; the ideal bound, i.e. the innermost-loop iterations
 of the lowered loop nest at one iteration per cycle (torch_circt/loops.py: what
@@ -15,7 +21,9 @@ cannot hide here. The numbers are our baseline for making circuits fast.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import math
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,6 +43,8 @@ class Row:
     stage_seconds: dict[str, float]
     verilator_seconds: float
     simulation_seconds: float
+    registers: int
+    muxes: int
 
     @property
     def ratio(self) -> float:
@@ -49,8 +59,9 @@ def measure(name: str, options) -> Row:
     """Compile, build and simulate one suite case through the flow; time each part."""
     import torch_circt
     from e2e.suite import get_case
+    from torch_circt.hw_estimate import estimate
     from torch_circt.loops import loop_work
-    from torch_circt.report import LOOPS_BEFORE
+    from torch_circt.report import HW_LEVEL, LOOPS_BEFORE
 
     case = get_case(name)
     module, inputs = case.build()
@@ -59,34 +70,55 @@ def measure(name: str, options) -> Row:
     stage_seconds = {s.name: s.seconds for s in design.stages if s.group == "rtl"}
     import_seconds = sum(s.seconds for s in design.stages if s.group == "frontend")
     loops = loop_work(design.input_of(LOOPS_BEFORE))
+    units = estimate(design.ir(HW_LEVEL), design.manifest).units
     return Row(name, check.matched, check.simulation.cycles, loops.innermost_iterations, check.simulation.port_bound,
-               import_seconds, stage_seconds, design.build_seconds, check.simulation.seconds)
+               import_seconds, stage_seconds, design.build_seconds, check.simulation.seconds,
+               units["registers"].count, units["muxes"].count)
 
 
-def render(rows: list[Row]) -> str:
-    head = (f"{'model':<22} {'ok':<3} {'cycles':>7} {'ideal':>6} {'ratio':>6} {'ports':>6} "
-            f"{'import s':>8} {'rtl s':>6} {'slowest stage':<24} {'verilator s':>11} {'cycles/s':>10}")
+def render(pairs: list[tuple[Row, Row]]) -> str:
+    """One line per model, old -> new; then stage times and the medians."""
+    head = (f"{'model':<22} {'ok':<7} {'ideal':>6} {'cycles old->new':>16} {'ratio old->new':>15} {'speedup':>7} "
+            f"{'registers':>11} {'muxes':>11} {'verilator s':>11} {'Mcycles/s':>11}")
     lines = [head, "-" * len(head)]
-    for r in rows:
-        slowest, seconds = max(r.stage_seconds.items(), key=lambda item: item[1])
+    for old, new in pairs:
         lines.append(
-            f"{r.model:<22} {'yes' if r.matched else 'NO':<3} {r.cycles:>7} {r.ideal:>6} {r.ratio:>6.2f} "
-            f"{r.port_bound:>6} {r.import_seconds:>8.2f} {sum(r.stage_seconds.values()):>6.2f} "
-            f"{f'{slowest} {seconds:.2f}':<24} {r.verilator_seconds:>11.1f} {r.cycles_per_second:>10.0f}"
-        )
-    if rows:
-        lines.append("\ncompile time per stage, mean over models (seconds):")
-        stages = list(rows[0].stage_seconds)
-        lines.extend(f"  {stage:<20} {sum(r.stage_seconds.get(stage, 0.0) for r in rows) / len(rows):.3f}"
-                     for stage in stages)
-        ratios = sorted(r.ratio for r in rows)
-        lines.append(f"\n{len(rows)} models; median cycles/ideal ratio {ratios[len(ratios) // 2]:.2f}; "
-                     f"{sum(not r.matched for r in rows)} mismatched")
+            f"{new.model:<22} {_ok(old)}/{_ok(new):<3} {new.ideal:>6} {f'{old.cycles}->{new.cycles}':>16} "
+            f"{f'{old.ratio:.2f}->{new.ratio:.2f}':>15} {old.cycles / new.cycles:>7.2f} "
+            f"{f'{old.registers}->{new.registers}':>11} {f'{old.muxes}->{new.muxes}':>11} "
+            f"{f'{old.verilator_seconds:.1f}/{new.verilator_seconds:.1f}':>11} "
+            f"{f'{old.cycles_per_second / 1e6:.2f}/{new.cycles_per_second / 1e6:.2f}':>11}")
+    if not pairs:
+        return "\n".join(lines)
+    news = [new for _, new in pairs]
+    lines.append("\ncompile time per stage (new), mean over models (seconds):")
+    lines.extend(f"  {stage:<20} {sum(r.stage_seconds.get(stage, 0.0) for r in news) / len(news):.3f}"
+                 for stage in news[0].stage_seconds)
+    olds = [old for old, _ in pairs]
+    lines.append(f"\nverilator build s, median: {_median(r.verilator_seconds for r in olds):.1f} -> "
+                 f"{_median(r.verilator_seconds for r in news):.1f}")
+    lines.append(f"simulated Mcycles/s, median: {_median(r.cycles_per_second for r in olds) / 1e6:.3f} -> "
+                 f"{_median(r.cycles_per_second for r in news) / 1e6:.3f}")
+    lines.append(f"{len(pairs)} models; {sum(not r.matched for r in olds + news)} mismatched")
+    speedup = math.exp(sum(math.log(old.cycles / new.cycles) for old, new in pairs) / len(pairs))
+    lines.append(f"median cycles/ideal: {_median(r.ratio for r in olds):.2f} -> {_median(r.ratio for r in news):.2f} "
+                 f"(geomean speedup {speedup:.2f})")
     return "\n".join(lines)
+
+
+def _ok(row: Row) -> str:
+    return "yes" if row.matched else "NO"
+
+
+def _median(values) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def main(argv: list[str] | None = None) -> int:
     from e2e.suite import CASES
+    from torch_circt.options import RtlOptions
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", help="comma-separated case names (default: every RTL case)")
@@ -94,16 +126,19 @@ def main(argv: list[str] | None = None) -> int:
     add_arguments(parser)
     args = parser.parse_args(argv)
     options = from_arguments(args)
-    names = args.models.split(",") if args.models else sorted(n for n, c in CASES.items() if c.rtl)
-    rows = []
+    baseline = dataclasses.replace(options, rtl=RtlOptions.unpipelined())
+    names = args.models.split(",") if args.models else sorted(n for n, c in CASES.items() if c.rtl and not c.expected_failure("rtl"))
+    pairs = []
     for name in names:
-        rows.append(measure(name, options))
-        print(f"{name}: {rows[-1].cycles} cycles, verilator {rows[-1].verilator_seconds:.1f}s", file=sys.stderr)
-    print(render(rows))
+        pairs.append((measure(name, baseline), measure(name, options)))
+        old, new = pairs[-1]
+        print(f"{name}: {old.cycles} -> {new.cycles} cycles (ideal {new.ideal})", file=sys.stderr)
+    print(render(pairs))
     if args.json:
-        data = [asdict(r) | {"ratio": r.ratio, "cycles_per_second": r.cycles_per_second} for r in rows]
+        data = [{"model": old.model, **{label: asdict(row) | {"ratio": row.ratio, "cycles_per_second": row.cycles_per_second}
+                                        for label, row in (("old", old), ("new", new))}} for old, new in pairs]
         atomic_write_text(args.json, json.dumps(data, indent=2) + "\n")
-    return 0 if all(r.matched for r in rows) else 1
+    return 0 if all(old.matched and new.matched for old, new in pairs) else 1
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@ from torch.export import ExportedProgram
 import backend.cpu as cpu
 import frontend.torch as frontend
 from backend.rtl import circt_side, torch_side
+from backend.rtl.completion import thread_carrier, wire_carrier
+from backend.rtl.constants import sink_constants, source_constants
+from backend.rtl.throughput import place_throughput_buffers
 from backend.rtl.transport import transport_stage
 from common.errors import TorchCirctError
 from common.records import ModelMetadata
@@ -52,6 +55,9 @@ def rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage, ...
         torch_side.check_dtypes_stage(metadata.name),
         torch_side.pass_stage("bufferize", torch_side.BUFFERIZE),
         torch_side.memory_interfaces_stage(len(metadata.args), len(metadata.results)),
+        torch_side.pass_stage("lower-to-affine", torch_side.LOWER_TO_AFFINE),
+        *_when(options.scalar_replacement, torch_side.scalar_replacement_stage()),
+        *_when(options.coalesce_loops, torch_side.coalesce_stage()),
         torch_side.pass_stage("lower-to-cf", torch_side.LOWER_TO_CF),
         torch_side.integer_ops_stage(),
         torch_side.linearize_stage(),
@@ -60,15 +66,25 @@ def rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage, ...
         # CIRCT's MLIR: cf + memref -> handshake -> hw/esi/seq -> sv -> SystemVerilog
         circt_side.pass_stage("flatten-memref"),
         circt_side.pass_stage("legalize-memrefs"),
-        circt_side.pass_stage("cf-to-handshake"),
+        circt_side.pass_stage("simplify-cf"),
+        *_when(options.local_constants, circt_side.rewrite_stage("sink-constants", sink_constants)),
+        *_when(options.completion_carrier, circt_side.rewrite_stage("completion-carrier", thread_carrier)),
+        circt_side.pass_stage("cf-to-handshake", circt_side.to_handshake_passes(options.task_pipelining)),
+        *_when(options.completion_carrier, circt_side.rewrite_stage("wire-completion", wire_carrier)),
+        *_when(options.local_constants, circt_side.rewrite_stage("source-constants", source_constants)),
         circt_side.pass_stage("extmem-to-hw"),
         circt_side.pass_stage("handshake-buffers", circt_side.buffer_passes(options.buffer_strategy, options.buffer_size)),
+        *_when(options.throughput_buffers, circt_side.rewrite_stage("throughput-buffers", place_throughput_buffers)),
         circt_side.pass_stage("handshake-to-hw"),
         circt_side.pass_stage("esi-to-hw"),
         circt_side.pass_stage("seq-to-sv"),
         circt_side.pass_stage("hw-to-sv"),
         circt_side.export_verilog_stage(),
     )
+
+
+def _when(enabled: bool, stage: Stage) -> tuple[Stage, ...]:
+    return (stage,) if enabled else ()
 
 
 def cpu_stages() -> tuple[Stage, ...]:

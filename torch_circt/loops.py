@@ -1,7 +1,7 @@
 """An ideal cycle count for the design: the work in the lowered loop nest at one iteration per cycle.
 
 The RTL backend bufferizes the model and lowers linalg to loops inside its
-`lower-to-cf` stage, straight through to `cf`. We take that stage's input
+`lower-to-affine` stage (then to `cf`). We take that stage's input
 (linalg on memrefs), lower it to affine loops here the same way
 (`convert-linalg-to-affine-loops`) and sum, over every innermost loop, the
 product of the trip counts of it and its enclosing loops. A circuit that

@@ -25,10 +25,30 @@ EMIT_LEVELS = ("linalg", "handshake", "hw", "sv")
 
 @dataclass(frozen=True)
 class RtlOptions:
-    """How CIRCT builds the circuit (`handshake-insert-buffers`)."""
+    """How the circuit is built: CIRCT's buffer insertion and our pipelining stages (shared/notes/rtl_cycles.md).
+
+    `scalar_replacement`: reduction accumulators carried in loops, not reloaded from memory each iteration.
+    `coalesce_loops`: perfect loop bands merged into one loop where no address then needs a division.
+    `local_constants`: constants cloned into their blocks and fed by sources, not carried through loops.
+    `completion_carrier`: memory completion leaves the loop recurrence in loop nests that allow it.
+    `task_pipelining`: CIRCT's loop network for the outermost loop (II = 2 there); off, it is a plain loop.
+    `throughput_buffers`: buffers placed so that lagging paths do not hold the loop's control.
+    """
 
     buffer_strategy: str = "cycles"
-    buffer_size: int = 2
+    buffer_size: int = 1
+    scalar_replacement: bool = True
+    coalesce_loops: bool = True
+    local_constants: bool = True
+    completion_carrier: bool = True
+    task_pipelining: bool = False
+    throughput_buffers: bool = True
+
+    @classmethod
+    def unpipelined(cls) -> RtlOptions:
+        """The circuits before pipelining (CIRCT's defaults): the benchmark's baseline."""
+        return cls(buffer_size=2, scalar_replacement=False, coalesce_loops=False, local_constants=False, completion_carrier=False,
+                   task_pipelining=True, throughput_buffers=False)
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
@@ -74,6 +94,12 @@ class Options:
 _FLAGS: tuple[tuple[str, tuple[str, str], str], ...] = (
     ("--buffer-strategy", ("rtl", "buffer_strategy"), "handshake-insert-buffers strategy: cycles, all or allFIFO"),
     ("--buffer-size", ("rtl", "buffer_size"), "slots per inserted buffer"),
+    ("--scalar-replacement", ("rtl", "scalar_replacement"), "reduction accumulators carried in loops"),
+    ("--coalesce-loops", ("rtl", "coalesce_loops"), "perfect loop bands merged where addresses stay division-free"),
+    ("--local-constants", ("rtl", "local_constants"), "constants cloned into their blocks, fed by sources"),
+    ("--completion-carrier", ("rtl", "completion_carrier"), "memory completion off the loop recurrence where safe"),
+    ("--task-pipelining", ("rtl", "task_pipelining"), "CIRCT's task pipelining of the outermost loop"),
+    ("--throughput-buffers", ("rtl", "throughput_buffers"), "buffers that keep lagging paths off the loop control"),
     ("--cycle-limit", ("sim", "cycle_limit"),
      "simulation gives up after N cycles (exit 4); the automatic limit follows the design's loop bound"),
     ("--verilator-opt", ("sim", "verilator_opt"),

@@ -17,13 +17,13 @@ from torch_circt.loops import loop_work
 REPORT_VERSION = 1
 IDEAL_DEFINITION = (
     "sum over every innermost loop of the lowered loop nest (linalg on memrefs -> affine loops, "
-    "the input of the rtl 'lower-to-cf' stage) of its iterations times those of its enclosing loops: "
+    "the input of the rtl 'lower-to-affine' stage) of its iterations times those of its enclosing loops: "
     "the cycles a circuit would need that starts one innermost iteration per cycle"
 )
 
 
 # The loop nest is read from the input of this stage (linalg on memrefs); the hardware estimate from this one.
-LOOPS_BEFORE = "lower-to-cf"
+LOOPS_BEFORE = "lower-to-affine"
 HW_LEVEL = "esi-to-hw"
 
 

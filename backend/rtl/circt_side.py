@@ -15,9 +15,10 @@ There is no `circt-opt` binary in the pycde wheel, so each stage's reproducer is
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import pycde.circt as circt
-from pycde.circt import passmanager
+from pycde.circt import ir, passmanager
 
 from backend.rtl.transport import circt_context, parse_in_circt
 from common.pipeline_text import module_pipeline, nested, pass_spec
@@ -31,15 +32,21 @@ SIMPLE_CANONICALIZE = pass_spec("canonicalize", {"region-simplify": "disabled", 
 PASSES: dict[str, tuple[str, ...]] = {
     "flatten-memref": ("flatten-memref", "flatten-memref-calls"),
     "legalize-memrefs": (nested("func.func", ["handshake-legalize-memrefs"]),),
-    # Fold first: CIRCT folds some ops torch-mlir's canonicalizer leaves (an integer `x != x`,
+    # Fold before the handshake lowering: CIRCT folds some ops torch-mlir's canonicalizer leaves (an integer `x != x`,
     # from isnan on ints) into arith.constant, which only lower-cf-to-handshake can convert.
-    "cf-to-handshake": (nested("func.func", [SIMPLE_CANONICALIZE]), "lower-cf-to-handshake"),
+    "simplify-cf": (nested("func.func", [SIMPLE_CANONICALIZE]),),
     "extmem-to-hw": ("handshake-lower-extmem-to-hw",),
     "handshake-to-hw": ("lower-handshake-to-hw",),
     "esi-to-hw": ("lower-esi-ports", "lower-esi-to-physical", "lower-esi-to-hw"),
     "seq-to-sv": (nested("hw.module", ["lower-seq-hlmem"]), "lower-seq-to-sv"),
     "hw-to-sv": (nested("hw.module", ["lower-hw-to-sv"]),),
 }
+
+
+def to_handshake_passes(task_pipelining: bool) -> tuple[str, ...]:
+    """The "cf-to-handshake" stage. CIRCT's task pipelining gives the outermost loop a loop network whose
+    select passes an extra register (II = 2); without it that loop starts an iteration every cycle."""
+    return (pass_spec("lower-cf-to-handshake", {"disable-task-pipelining": not task_pipelining}),)
 
 
 def buffer_passes(strategy: str, size: int) -> tuple[str, ...]:
@@ -73,6 +80,20 @@ def pass_stage(name: str, passes: tuple[str, ...] | None = None) -> Stage:
         lambda text: run_pipeline(text, pipeline),
         lambda path: python_command("backend.rtl.circt_opt", f"--pass-pipeline={pipeline}", path),
     )
+
+
+def rewrite_stage(name: str, transform: Callable[[ir.Module], object]) -> Stage:
+    """A Python rewrite in CIRCT's MLIR: parse, transform, verify, print."""
+
+    def run(text: str) -> str:
+        context = circt_context()
+        module = parse_in_circt(text, context)
+        with context:
+            transform(module)
+            module.operation.verify()
+            return str(module)
+
+    return Stage(name, run)
 
 
 def export_verilog(text: str) -> str:

@@ -21,3 +21,14 @@ def ops_named(root: ir.Module | ir.Operation, name: str) -> list[ir.Operation]:
 
     (root.operation if isinstance(root, ir.Module) else root).walk(visit)
     return found
+
+
+def block_ops(block) -> list:
+    """The ops of a block as generic Operations, listed before any rewrite (either MLIR copy)."""
+    return [op.operation for op in block.operations]
+
+
+def producer_name(value) -> str:
+    """The name of the op that defines `value`; "" for a block argument."""
+    owner = value.owner
+    return owner_op(owner).name if hasattr(owner, "operation") or hasattr(owner, "name") else ""

@@ -11,6 +11,8 @@ manifest assume, so memory contents are unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from torch_mlir import ir
 
 from backend.rtl.ir_walk import ops_named, owner_op
@@ -21,26 +23,33 @@ _ACCESSES = {"memref.load": 1, "memref.store": 2}  # op -> position of its first
 
 def linearize_memrefs(module: ir.Module) -> int:
     """Rewrite function arguments and allocations of rank >= 2; returns how many."""
+    return flatten_memories(module, lambda memory: _rank(memory.type) >= 2, _rewrite_accesses)
+
+
+def flatten_memories(module: ir.Module, chosen: Callable[[ir.Value], bool],
+                     rewrite_accesses: Callable[[ir.Value, list[int]], None]) -> int:
+    """Give the `chosen` function arguments and allocations one dimension; `rewrite_accesses(memory, old_shape)`
+    then makes every use address it row-major. Returns how many memories changed."""
     rewritten = 0
     for func in [op.operation for op in module.body.operations if op.operation.name == "func.func"]:
         entry = func.regions[0].blocks[0]
         for arg in entry.arguments:
-            if _rank(arg.type) >= 2:
+            if chosen(arg):
                 shape = ir.MemRefType(arg.type).shape
-                arg.set_type(_flat(arg.type))
-                _rewrite_accesses(arg, shape)
+                arg.set_type(flat_type(arg.type))
+                rewrite_accesses(arg, shape)
                 rewritten += 1
         function_type = ir.FunctionType(ir.TypeAttr(func.attributes["function_type"]).value)
         flat_inputs = [arg.type for arg in entry.arguments]
         func.attributes["function_type"] = ir.TypeAttr.get(ir.FunctionType.get(flat_inputs, function_type.results))
-    allocs = [op for op in ops_named(module, "memref.alloc") if _rank(op.results[0].type) >= 2]
-    for alloc in allocs:
+    for alloc in [op for op in ops_named(module, "memref.alloc") if chosen(op.results[0])]:
         old = alloc.results[0]
         shape = ir.MemRefType(old.type).shape
         with ir.InsertionPoint(alloc), alloc.location:
-            new = ir.Operation.create("memref.alloc", results=[_flat(old.type)], attributes={
+            new = ir.Operation.create("memref.alloc", results=[flat_type(old.type)], attributes={
                 "operandSegmentSizes": ir.DenseI32ArrayAttr.get([0, 0])}).results[0]
-        _rewrite_accesses(old, shape, new)
+        old.replace_all_uses_with(new)
+        rewrite_accesses(new, shape)
         alloc.erase()
         rewritten += 1
     return rewritten
@@ -50,7 +59,7 @@ def _rank(kind: ir.Type) -> int:
     return ir.MemRefType(kind).rank if isinstance(kind, ir.MemRefType) or str(kind).startswith("memref<") else 0
 
 
-def _flat(kind: ir.Type) -> ir.Type:
+def flat_type(kind: ir.Type) -> ir.Type:
     memref = ir.MemRefType(kind)
     size = 1
     for extent in memref.shape:
@@ -58,8 +67,7 @@ def _flat(kind: ir.Type) -> ir.Type:
     return ir.MemRefType.get([size], memref.element_type, loc=ir.Location.unknown())
 
 
-def _rewrite_accesses(value: ir.Value, shape: list[int], replacement: ir.Value | None = None) -> None:
-    target = value if replacement is None else replacement
+def _rewrite_accesses(value: ir.Value, shape: list[int]) -> None:
     for use in list(value.uses):
         op = owner_op(use.owner)
         first_index = _ACCESSES.get(op.name)
@@ -74,7 +82,7 @@ def _rewrite_accesses(value: ir.Value, shape: list[int], replacement: ir.Value |
         operands = list(op.operands)
         with ir.InsertionPoint(op), op.location:
             index = _linear_index(operands[first_index:], shape)
-            new_operands = [*operands[: first_index - 1], target, index]
+            new_operands = [*operands[: first_index - 1], value, index]
             results = [r.type for r in op.results]
             access = ir.Operation.create(op.name, results=results, operands=new_operands,
                                          attributes={a.name: a.attr for a in op.attributes})

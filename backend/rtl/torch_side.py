@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from torch_mlir import ir, passmanager
 
+from backend.rtl.coalesce import coalesce_loops
 from backend.rtl.copies import copies_to_linalg
 from backend.rtl.int_rewrites import (
     check_integer_only,
@@ -20,6 +21,7 @@ from backend.rtl.int_rewrites import (
 )
 from backend.rtl.linearize import linearize_memrefs
 from backend.rtl.params import externalize_globals, record_params
+from backend.rtl.scalar_replacement import replace_accumulators
 from backend.rtl.single_port import isolate_memory_ports
 from backend.rtl.unused_memories import drop_unused_memories
 from common.mlir_rewrite import rewrite_text
@@ -34,8 +36,8 @@ BUFFERIZE = (
     pass_spec("buffer-results-to-out-params", {"hoist-static-allocs": True, "modify-public-functions": True}),
     "canonicalize",
 )
+LOWER_TO_AFFINE = ("convert-linalg-to-affine-loops",)
 LOWER_TO_CF = (
-    "convert-linalg-to-affine-loops",
     "lower-affine",
     # memref.load/store through views -> indices of the underlying buffer (it leaves
     # affine.load through views alone, hence after lower-affine, and adds affine.apply).
@@ -90,6 +92,16 @@ def integer_ops_stage() -> Stage:
         drop_assertions(module)
 
     return _python_stage("integer-ops", expand)
+
+
+def scalar_replacement_stage() -> Stage:
+    """Reduction accumulators carried in the loop instead of stored and reloaded every iteration."""
+    return _python_stage("scalar-replacement", replace_accumulators)
+
+
+def coalesce_stage() -> Stage:
+    """Perfect loop bands merged into one loop where no address needs a division (text in, text out)."""
+    return Stage("coalesce-loops", coalesce_loops)
 
 
 def linearize_stage() -> Stage:

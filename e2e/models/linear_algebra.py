@@ -27,6 +27,18 @@ def matmul_i32():
     return Lambda(lambda a, b: torch.matmul(a, b)), (ints((4, 6), seed=71), ints((6, 3), seed=72))
 
 
+@case(name="matmul_64x64x64_i32", rtl=True)
+def matmul_64x64x64_i32():
+    """A real layer's size: 262,144 multiply-accumulates, the scale issue 11 asks the circuits to reach."""
+    return Lambda(lambda a, b: torch.matmul(a, b)), (ints((64, 64), seed=171), ints((64, 64), seed=172))
+
+
+@case(name="linear_128x64_i32", rtl=True)
+def linear_128x64_i32():
+    """A 128 -> 64 fully connected layer with integer weights (8,192 parameters in external memory)."""
+    return IntLinear(128, 64, seed=173), (ints((1, 128), seed=175),)
+
+
 @case(name="matmul_f32", tolerance=F32)
 def matmul_f32():
     return Lambda(lambda a, b: a @ b), (floats((4, 6), seed=73), floats((6, 3), seed=74))

@@ -51,7 +51,7 @@ def test_every_stage_ir_is_on_the_design(rtl_design) -> None:
     assert names[-1] == "export-verilog" and "handshake-buffers" in names
     assert "handshake.func" in rtl_design.ir("cf-to-handshake")
     assert rtl_design.linalg == rtl_design.ir("check-signature")
-    assert rtl_design.input_of("lower-to-cf") == rtl_design.ir(names[names.index("lower-to-cf") - 1])
+    assert rtl_design.input_of("lower-to-affine") == rtl_design.ir(names[names.index("lower-to-affine") - 1])
     with pytest.raises(KeyError, match="no stage 'nope'"):
         rtl_design.ir("nope")
 

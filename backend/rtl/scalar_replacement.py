@@ -1,0 +1,107 @@
+"""Loop-carried scalar replacement: a reduction's accumulator lives in the loop, not in memory.
+
+linalg lowers `C[i, j] += A[i, k] * B[k, j]` to a k loop that loads and stores
+C[i, j] every iteration. Each iteration then reads what the previous one
+wrote, so the circuit must wait for every store to complete before the next
+load (a memory round trip per iteration), and the loop nest cannot be proved
+independent (`loop_deps.py`). When a loop's body loads and later stores one
+address that does not change in the loop, and nothing else in the loop touches
+that memory, the load moves before the loop, the value becomes an `iter_args`
+value and the store moves after the loop. Applied innermost first until
+nothing changes, so conv's three nested reduction loops are all handled.
+Upstream `affine-scalrep` forwards only within one iteration, and
+`affine-loop-invariant-code-motion` does not move a load/store pair.
+"""
+
+from __future__ import annotations
+
+from torch_mlir import ir
+
+from backend.rtl.ir_walk import block_ops, ops_named, owner_op
+
+_ACCESSES = ("affine.load", "affine.store")
+
+
+def replace_accumulators(module: ir.Module) -> int:
+    """Rewrite every eligible load/store pair; returns how many loops gained an accumulator."""
+    replaced = 0
+    while any(_replace_in(owner_op(loop)) for loop in ops_named(module, "affine.for")):
+        replaced += 1
+    return replaced
+
+
+def _replace_in(loop: ir.Operation) -> bool:
+    body = loop.regions[0].blocks[0]
+    ops = block_ops(body)
+    for load in (op for op in ops if op.name == "affine.load"):
+        memory, indices = load.operands[0], list(load.operands)[1:]
+        if not _plain_memory(memory) or any(_defined_in(index, loop) for index in indices):
+            continue
+        inside = [owner_op(use.owner) for use in memory.uses if _defined_in_op(owner_op(use.owner), loop)]
+        stores = [op for op in inside if op.name == "affine.store"]
+        if len(inside) != 2 or len(stores) != 1:
+            continue
+        store = stores[0]
+        if (store.block != body or not load.is_before_in_block(store) or list(store.operands)[2:] != indices
+                or str(store.attributes["map"]) != str(load.attributes["map"])):
+            continue
+        _carry(loop, load, store)
+        return True
+    return False
+
+
+def _carry(loop: ir.Operation, load: ir.Operation, store: ir.Operation) -> None:
+    """loop { v = load M[x]; ...; store w, M[x] } -> v0 = load M[x]; r = loop iter_args(v = v0) {...; yield w}; store r, M[x]."""
+    value_type = load.results[0].type
+    initial = load.clone(ir.InsertionPoint(loop))
+    old_body = loop.regions[0].blocks[0]
+    sizes = [int(s) for s in ir.DenseI32ArrayAttr(loop.attributes["operandSegmentSizes"])]
+    operands = list(loop.operands)
+    attributes = {name: loop.attributes[name] for name in loop.attributes}
+    attributes["operandSegmentSizes"] = ir.DenseI32ArrayAttr.get([sizes[0], sizes[1], sizes[2] + 1])
+    with loop.location:
+        new_loop = ir.Operation.create(
+            "affine.for", results=[*(r.type for r in loop.results), value_type],
+            operands=[*operands, initial.results[0]], attributes=attributes, regions=1, ip=ir.InsertionPoint(loop))
+        old_arguments = list(old_body.arguments)
+        body = ir.Block.create_at_start(new_loop.regions[0], [*(a.type for a in old_arguments), value_type],
+                                        [loop.location] * (len(old_arguments) + 1))
+    for old, new in zip(old_arguments, body.arguments):
+        old.replace_all_uses_with(new)
+    load.results[0].replace_all_uses_with(body.arguments[len(old_arguments)])
+    stored = store.operands[0]
+    for op in block_ops(old_body):
+        body.append(op)
+    yield_op = block_ops(body)[-1]
+    with loop.location:
+        ir.Operation.create("affine.yield", operands=[*yield_op.operands, stored], ip=ir.InsertionPoint(yield_op))
+    yield_op.erase()
+    for old, new in zip(loop.results, new_loop.results):
+        old.replace_all_uses_with(new)
+    after = store.clone(ir.InsertionPoint(loop))  # the old loop is right after the new one
+    after.operands[0] = new_loop.results[len(loop.results)]
+    store.erase()
+    load.erase()
+    loop.erase()
+
+
+def _plain_memory(memory: ir.Value) -> bool:
+    """A function argument or allocation that only loads and stores use (no view could alias it)."""
+    return all(owner_op(use.owner).name in _ACCESSES for use in memory.uses)
+
+
+def _defined_in(value: ir.Value, loop: ir.Operation) -> bool:
+    owner = value.owner
+    if isinstance(owner, ir.Block):
+        return owner_op(owner.owner) == loop or _defined_in_op(owner_op(owner.owner), loop)
+    return _defined_in_op(owner_op(owner), loop)
+
+
+def _defined_in_op(op: ir.Operation, loop: ir.Operation) -> bool:
+    """Whether `op` is nested (at any depth) inside `loop`."""
+    parent = op.parent
+    while parent is not None:
+        if owner_op(parent) == loop:
+            return True
+        parent = owner_op(parent).parent
+    return False

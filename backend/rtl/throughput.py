@@ -1,0 +1,112 @@
+"""Buffers placed for throughput, after `handshake-insert-buffers` has broken every cycle.
+
+`lower-handshake-to-hw` makes every fork, join, mux and branch combinational;
+only buffers hold tokens, and a fork holds its input until every output has
+been taken. A path that lags the loop control by a cycle (a store waiting for
+its data, the completion carrier waiting for done tokens) therefore holds the
+control's forks and throttles the loop. Three placements fix what
+shared/notes/rtl_cycles.md measured:
+
+- no buffer on a `control_merge`'s index: the muxes' select then arrives in the
+  cycle the merge fires (the buffers on the mux outputs still break the cycle);
+- a 1-slot buffer on every store operand, so the store's address and control do
+  not wait in the forks for its data;
+- `LAG_SLACK` slots on the select of every mux and the condition of every
+  branch whose data lags the control: data computed from memory (loaded
+  values, a scalar-replaced accumulator, the completion carrier, which waits
+  for done tokens). The select and condition come from the loop control and
+  arrive early; with slack they wait in a buffer instead of in the control's
+  forks, and the lagging value may trail the loop by a few iterations.
+  The done tokens the carrier waits for get the same slack.
+"""
+
+from __future__ import annotations
+
+from pycde.circt import ir
+
+from backend.rtl.completion import COMPLETED, is_carrier
+from backend.rtl.ir_walk import block_ops, owner_op, producer_name
+
+LAG_SLACK = 4
+
+
+def place_throughput_buffers(module: ir.Module) -> int:
+    """Apply the three placements to every handshake function; returns the buffers added or removed."""
+    changed = 0
+    for func in (op for op in block_ops(module.body) if op.name == "handshake.func"):
+        body = func.regions[0].blocks[0]
+        for merge in [op for op in block_ops(body) if op.name == "handshake.control_merge"]:
+            changed += _unbuffer(merge.results[1])
+        ops = block_ops(body)  # listed again: the buffers erased above must not be visited
+        lagging = _lagging_values(ops)
+        for op in ops:
+            if op.name == "handshake.store":
+                changed += sum(_buffer_operand(op, i, 1) for i in range(len(op.operands)))
+            elif op.name in ("handshake.mux", "handshake.cond_br") and any(hash(v) in lagging for v in op.operands[1:]):
+                changed += _buffer_operand(op, 0, LAG_SLACK)
+            elif _completed_mark(op):
+                changed += _buffer_dones(owner_op(op.operands[0].owner), op)
+    return changed
+
+
+def _lagging_values(ops: list[ir.Operation]) -> set[int]:
+    """Data computed (at any distance) from loaded values or from the carrier's completion marks.
+
+    Control does not lag: a control merge never does, a mux or branch lags
+    through its data (not its select or condition), a join only when everything
+    it joins lags (the completion carrier's trigger, not a block's control).
+    """
+    lagging = {hash(op.results[0]) for op in ops if op.name == "handshake.load" or _completed_mark(op)}
+    changed = True
+    while changed:
+        changed = False
+        for op in ops:
+            if op.name == "handshake.control_merge" or all(hash(r) in lagging for r in op.results):
+                continue
+            operands = [hash(v) in lagging for v in op.operands]
+            if op.name in ("handshake.mux", "handshake.cond_br"):
+                lags = any(operands[1:])
+            elif op.name in ("handshake.join", "handshake.sync"):
+                lags = all(operands)
+            else:
+                lags = any(operands)
+            if lags:
+                lagging |= {hash(r) for r in op.results}
+                changed = True
+    return lagging
+
+
+def _completed_mark(op: ir.Operation) -> bool:
+    """The completion carrier's increment that memory done tokens trigger (`completion.COMPLETED`)."""
+    return (op.name == "handshake.constant" and is_carrier(op.results[0].type)
+            and ir.IntegerAttr(op.attributes["value"]).value == COMPLETED)
+
+
+def _unbuffer(value: ir.Value) -> int:
+    uses = [owner_op(use.owner) for use in value.uses]
+    if len(uses) != 1 or uses[0].name != "handshake.buffer":
+        return 0
+    uses[0].results[0].replace_all_uses_with(value)
+    uses[0].erase()
+    return 1
+
+
+def _buffer_dones(trigger: ir.Operation, constant: ir.Operation) -> int:
+    """Slack on the memory done tokens a carrier increment waits for (directly or through a join)."""
+    if trigger.name == "handshake.join":
+        return sum(_buffer_operand(trigger, i, LAG_SLACK) for i in range(len(trigger.operands)))
+    return _buffer_operand(constant, 0, LAG_SLACK)
+
+
+def _buffer_operand(op: ir.Operation, index: int, slots: int) -> int:
+    value = op.operands[index]
+    if producer_name(value) == "handshake.buffer":
+        return 0
+    with ir.Location.unknown():
+        buffer = ir.Operation.create(
+            "handshake.buffer", results=[value.type], operands=[value],
+            attributes={"bufferType": ir.Attribute.parse("#handshake<buffer_type_enum seq>"),
+                        "slots": ir.IntegerAttr.get(ir.IntegerType.get_signless(32), slots)},
+            ip=ir.InsertionPoint(op))
+    op.operands[index] = buffer.results[0]
+    return 1
