@@ -44,18 +44,24 @@ def coalesce_loops(text: str) -> str:
 
 
 def promote_single_iterations(module: ir.Module) -> int:
-    """A loop of one iteration (a batch of 1) is its body with the induction variable 0; returns how many."""
+    """A loop of one iteration (a batch of 1, a 1-channel reduction) is its body with the induction variable 0,
+    its iter_args the initial values and its results what the body yields; returns how many."""
     promoted = 0
     for loop in [owner_op(op) for op in ops_named(module, "affine.for")]:
-        if _trip_count(loop) != 1 or loop.results:
+        if _trip_count(loop) != 1:
             continue
         body = loop.regions[0].blocks[0]
         with loop.location:
             zero = ir.Operation.create("arith.constant", results=[ir.IndexType.get()], ip=ir.InsertionPoint(loop),
                                        attributes={"value": ir.IntegerAttr.get(ir.IndexType.get(), 0)})
-        body.arguments[0].replace_all_uses_with(zero.results[0])
-        for op in block_ops(body)[:-1]:
+        initial = list(loop.operands)[-len(loop.results):] if loop.results else []
+        for argument, value in zip(body.arguments, [zero.results[0], *initial]):
+            argument.replace_all_uses_with(value)
+        *ops, terminator = block_ops(body)
+        for op in ops:
             op.move_before(loop)
+        for result, value in zip(loop.results, terminator.operands):
+            result.replace_all_uses_with(value)
         loop.erase()
         promoted += 1
     return promoted
