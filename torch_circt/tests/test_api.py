@@ -77,11 +77,16 @@ def test_save_writes_the_whole_directory_and_replaces(rtl_design, tmp_path) -> N
 
 def test_options_reach_the_passes() -> None:
     one = torch_circt.compile(ScaleAdd(), _ints(0), options=torch_circt.Options(
-        emit="hw", rtl=torch_circt.RtlOptions(buffer_size=1)))
-    assert "buffer-size=1" not in one.ir("handshake-buffers")  # the option is a pass option, not IR
+        emit="hw", rtl=torch_circt.RtlOptions(buffer_size=2)))
+    assert "buffer-size=2" not in one.ir("handshake-buffers")  # the option is a pass option, not IR
     two = torch_circt.compile(ScaleAdd(), _ints(0), options=torch_circt.Options(emit="hw"))
     assert one.ir("handshake-buffers") != two.ir("handshake-buffers")
     assert one.stage_names[-1] == "esi-to-hw" and one.sv is None
+    old = torch_circt.compile(ScaleAdd(), _ints(0), options=torch_circt.Options(
+        emit="hw", rtl=torch_circt.RtlOptions.unpipelined()))
+    pipelining = {"scalar-replacement", "coalesce-loops", "sink-constants", "completion-carrier", "wire-completion",
+                  "source-constants", "throughput-buffers"}
+    assert pipelining <= set(two.stage_names) and not pipelining & set(old.stage_names)
 
 
 def test_emit_handshake_stops_early_and_cannot_simulate() -> None:
