@@ -2,18 +2,22 @@
 
 Each inner-loop exit and re-entry costs the circuit several cycles, so a 4x4
 elementwise nest spends as long between rows as in them. Two perfectly nested
-constant-bound loops become one loop over the product of their trip counts,
-the old induction variables `x floordiv B` and `x mod B`; pairs merge again
+constant-bound loops (with the same iter_args passed straight through, as in
+conv's reduction window) become one loop over the product of their trip
+counts, the old induction variables `x floordiv B` and `x mod B`; pairs merge again
 until the band is one loop or no pair is left that pays. That only pays
 when the division disappears again: after the accesses are linearised here
 (row-major, as `linearize.py` does on the cf level, for memories that only
-affine loads and stores use), `(x floordiv B) * B + x mod B` simplifies back to
-`x`. A pair is coalesced only if no `floordiv` or `mod` is left in it after
-canonicalisation (a transpose or a broadcast keeps its loops; no divider is
-ever built). Loops of one iteration (batch dimensions) are removed first.
+affine loads, stores and views use), `(x floordiv B) * B + x mod B` simplifies back to
+`x`. A pair is coalesced only if every `floordiv` or `mod` left in it after
+canonicalisation is by a power of two, which is a choice of wires, not a
+divider (a transpose or a broadcast over other sizes keeps its loops). Loops
+of one iteration (batch dimensions) are removed first.
 """
 
 from __future__ import annotations
+
+import re
 
 from torch_mlir import ir, passmanager
 
@@ -21,26 +25,28 @@ from backend.rtl.ir_walk import block_ops, ops_named, owner_op
 from backend.rtl.linearize import flatten_memories
 
 _MAP_OPERANDS = {"affine.load": 1, "affine.store": 2}  # op -> position of the first map operand
+_VIEWS = ("memref.subview", "memref.expand_shape", "memref.collapse_shape", "memref.cast")
 
 
 def coalesce_loops(text: str) -> str:
-    """`text` (affine loops) with every loop pair coalesced that stays division-free, innermost pairs first."""
+    """`text` (affine loops) with every loop pair coalesced that needs no divider, innermost pairs first."""
     with ir.Context():
         module = ir.Module.parse(text)
-        linearize_plain_memories(module)
+        linearize_memories(module)
         promote_single_iterations(module)
         text = module.operation.get_asm(enable_debug_info=False)
-        nests = len(_top_level_loops(module))
-    for nest in range(nests):
-        position = _band_depth(text, nest) - 2
-        while position >= 0:
-            trial = _coalesced(text, nest, position)
-            if trial is not None:
-                text = trial
-                position = min(position, _band_depth(text, nest) - 2)
-            else:
-                position -= 1
-    return text
+    failed: set[int] = set()  # pairs (by loop position) that stay apart; positions shift after a merge
+    while True:
+        with ir.Context():
+            module = ir.Module.parse(text)
+            candidates = [i for i, loop in enumerate(_loops(module)) if _inner_of(loop) is not None and i not in failed]
+        if not candidates:
+            return text
+        trial = _coalesced(text, candidates[0])
+        if trial is None:
+            failed.add(candidates[0])
+        else:
+            text, failed = trial, set()
 
 
 def promote_single_iterations(module: ir.Module) -> int:
@@ -67,98 +73,117 @@ def promote_single_iterations(module: ir.Module) -> int:
     return promoted
 
 
-def linearize_plain_memories(module: ir.Module) -> int:
-    """Memories of rank >= 2 that only affine.load/store use become one-dimensional; returns how many."""
+def linearize_memories(module: ir.Module) -> int:
+    """Memories that only affine loads/stores and views use become one-dimensional; returns how many.
+
+    Accesses through a view (subview, expand/collapse_shape, cast) address the
+    memory itself: a memref type's strides and offset are relative to the
+    underlying buffer, so `offset + sum(stride_k * index_k)` is the row-major
+    address whatever view it came through, and the views go away.
+    """
     return flatten_memories(module, _plain, _flatten_accesses)
 
 
-def _plain(value: ir.Value) -> bool:
-    kind = value.type
-    return (isinstance(kind, ir.MemRefType) or str(kind).startswith("memref<")) and ir.MemRefType(kind).rank >= 2 and \
-        all(owner_op(use.owner).name in _MAP_OPERANDS for use in value.uses) and \
-        all(use.operand_number == _MAP_OPERANDS[owner_op(use.owner).name] - 1 for use in value.uses)
+def _plain(memory: ir.Value) -> bool:
+    if not (isinstance(memory.type, ir.MemRefType) or str(memory.type).startswith("memref<")):
+        return False
+    uses = list(_tree_uses(memory))
+    has_views = any(op.name in _VIEWS for op, _ in uses)
+    return (ir.MemRefType(memory.type).rank >= 2 or has_views) and all(
+        op.name in _VIEWS and number == 0 or op.name in _MAP_OPERANDS and number == _MAP_OPERANDS[op.name] - 1
+        for op, number in uses)
+
+
+def _tree_uses(memory: ir.Value):
+    """(op, operand number) of every use of `memory` and of the views derived from it."""
+    for use in memory.uses:
+        op = owner_op(use.owner)
+        yield op, use.operand_number
+        if op.name in _VIEWS and use.operand_number == 0:
+            yield from _tree_uses(op.results[0])
 
 
 def _flatten_accesses(memory: ir.Value, shape: list[int]) -> None:
-    """Each access's map (e0, ..., en) becomes the row-major sum of the ei times their strides."""
-    for use in list(memory.uses):
-        op = owner_op(use.owner)
-        old = ir.AffineMapAttr(op.attributes["map"]).value
-        strides = [1] * len(shape)
-        for k in range(len(shape) - 2, -1, -1):
-            strides[k] = strides[k + 1] * shape[k + 1]
-        linear = None
-        for expr, stride in zip(old.results, strides):
-            term = expr * stride
-            linear = term if linear is None else linear + term
-        op.attributes["map"] = ir.AffineMapAttr.get(ir.AffineMap.get(old.n_dims, old.n_symbols, [linear]))
+    """Each access's map (e0, ..., en) becomes offset + sum(stride_k * e_k) on `memory` (now one-dimensional)."""
+    row_major = [1] * len(shape)
+    for k in range(len(shape) - 2, -1, -1):
+        row_major[k] = row_major[k + 1] * shape[k + 1]
+    views: list[ir.Operation] = []
+
+    def rewrite(value: ir.Value, strides: list[int], offset: int) -> None:
+        for use in list(value.uses):
+            op = owner_op(use.owner)
+            if op.name in _VIEWS:
+                views.append(op)
+                rewrite(op.results[0], *ir.MemRefType(op.results[0].type).get_strides_and_offset())
+                continue
+            old = ir.AffineMapAttr(op.attributes["map"]).value
+            linear = ir.AffineConstantExpr.get(offset)
+            for expr, stride in zip(old.results, strides):
+                linear = linear + expr * stride
+            op.attributes["map"] = ir.AffineMapAttr.get(ir.AffineMap.get(old.n_dims, old.n_symbols, [linear]))
+            op.operands[use.operand_number] = memory
+
+    rewrite(memory, row_major, 0)
+    for view in reversed(views):
+        view.erase()
 
 
-def _coalesced(text: str, nest: int, position: int) -> str | None:
-    """`text` with loops `position` and `position + 1` of top-level nest `nest`'s band coalesced, or None."""
+def _coalesced(text: str, position: int) -> str | None:
+    """`text` with the loop at `position` (post-order) merged with the loop nested in it, or None."""
     with ir.Context():
         module = ir.Module.parse(text)
-        merged = _coalesce(_band(_top_level_loops(module)[nest])[position : position + 2])
+        outer = _loops(module)[position]
+        merged = _coalesce(outer, _inner_of(outer))
         merged.attributes["torch_circt.coalesced"] = ir.UnitAttr.get()
         passmanager.PassManager.parse("builtin.module(func.func(canonicalize))").run(module.operation)
-        loop = next(owner_op(op) for op in ops_named(module, "affine.for") if "torch_circt.coalesced" in op.attributes)
-        if "floordiv" in str(loop) or " mod " in str(loop):
+        loop = next(loop for loop in _loops(module) if "torch_circt.coalesced" in loop.attributes)
+        if any(divisor & (divisor - 1) for divisor in map(int, re.findall(r"(?:floordiv|mod) (\d+)", str(loop)))):
             return None
         del loop.attributes["torch_circt.coalesced"]
         module.operation.verify()
         return module.operation.get_asm(enable_debug_info=False)
 
 
-def _coalesce(band: list[ir.Operation]) -> ir.Operation:
-    """One loop over the product of `band`'s trip counts; each old induction variable an affine.apply."""
-    trips = [_trip_count(loop) for loop in band]
-    total = 1
-    for count in trips:
-        total *= count
-    outer, inner = band[0], band[-1]
+def _coalesce(outer: ir.Operation, inner: ir.Operation) -> ir.Operation:
+    """One loop over both trip counts (carrying the pair's iter_args); the old induction variables as affine.apply."""
+    outer_trips, inner_trips = _trip_count(outer), _trip_count(inner)
     index = ir.IndexType.get()
+    carried = [result.type for result in outer.results]
     with outer.location:
         constant_map = lambda value: ir.AffineMapAttr.get(ir.AffineMap.get(0, 0, [ir.AffineConstantExpr.get(value)]))
         merged = ir.Operation.create(
-            "affine.for", results=[], operands=[], regions=1, ip=ir.InsertionPoint(outer),
-            attributes={"lowerBoundMap": constant_map(0), "upperBoundMap": constant_map(total),
+            "affine.for", results=carried, operands=list(outer.operands), regions=1, ip=ir.InsertionPoint(outer),
+            attributes={"lowerBoundMap": constant_map(0), "upperBoundMap": constant_map(outer_trips * inner_trips),
                         "step": ir.IntegerAttr.get(index, 1),
-                        "operandSegmentSizes": ir.DenseI32ArrayAttr.get([0, 0, 0])})
-        body = ir.Block.create_at_start(merged.regions[0], [index], [outer.location])
-        x = body.arguments[0]
-        inner_size = total
-        point = ir.InsertionPoint(body)
-        for loop, count in zip(band, trips):
-            inner_size //= count
-            d0 = ir.AffineDimExpr.get(0)
-            expr = ir.AffineExpr.get_floor_div(d0, inner_size) if inner_size > 1 else d0
-            if loop is not outer:
-                expr = ir.AffineExpr.get_mod(expr, count)
-            apply = ir.Operation.create("affine.apply", results=[index], operands=[x], ip=point,
+                        "operandSegmentSizes": ir.DenseI32ArrayAttr.get([0, 0, len(carried)])})
+        body = ir.Block.create_at_start(merged.regions[0], [index, *carried], [outer.location] * (1 + len(carried)))
+        d0 = ir.AffineDimExpr.get(0)
+        for loop, expr in ((outer, ir.AffineExpr.get_floor_div(d0, inner_trips)), (inner, ir.AffineExpr.get_mod(d0, inner_trips))):
+            apply = ir.Operation.create("affine.apply", results=[index], operands=[body.arguments[0]],
+                                        ip=ir.InsertionPoint(body),
                                         attributes={"map": ir.AffineMapAttr.get(ir.AffineMap.get(1, 0, [expr]))})
             loop.regions[0].blocks[0].arguments[0].replace_all_uses_with(apply.results[0])
+    for old, new in zip(list(inner.regions[0].blocks[0].arguments)[1:], list(body.arguments)[1:]):
+        old.replace_all_uses_with(new)
     for op in block_ops(inner.regions[0].blocks[0]):
         body.append(op)
+    for old, new in zip(outer.results, merged.results):
+        old.replace_all_uses_with(new)
     outer.erase()
     return merged
 
 
-def _band(loop: ir.Operation) -> list[ir.Operation]:
-    """`loop` and the loops perfectly nested in it, all without iter_args and with constant bounds from 0."""
-    band = []
-    while loop.name == "affine.for" and _trip_count(loop) is not None and not loop.results:
-        band.append(loop)
-        ops = block_ops(loop.regions[0].blocks[0])
-        if len(ops) != 2:
-            break
-        loop = ops[0]
-    return band
-
-
-def _band_depth(text: str, nest: int) -> int:
-    with ir.Context():
-        module = ir.Module.parse(text)  # kept alive while its ops are read
-        return len(_band(_top_level_loops(module)[nest]))
+def _inner_of(outer: ir.Operation) -> ir.Operation | None:
+    """The loop perfectly nested in `outer` (both with constant bounds from 0, the iter_args passed straight
+    through), or None."""
+    ops = block_ops(outer.regions[0].blocks[0])
+    if len(ops) != 2 or ops[0].name != "affine.for" or _trip_count(outer) is None or _trip_count(ops[0]) is None:
+        return None
+    inner, terminator = ops
+    carried = list(outer.regions[0].blocks[0].arguments)[1:]
+    passes_through = (list(inner.operands) == carried and list(terminator.operands) == list(inner.results))
+    return inner if passes_through else None
 
 
 def _trip_count(loop: ir.Operation) -> int | None:
@@ -173,6 +198,6 @@ def _trip_count(loop: ir.Operation) -> int | None:
     return high - low if low == 0 else None
 
 
-def _top_level_loops(module: ir.Module) -> list[ir.Operation]:
-    return [op for func in block_ops(module.body) if func.name == "func.func"
-            for op in block_ops(func.regions[0].blocks[0]) if op.name == "affine.for"]
+def _loops(module: ir.Module) -> list[ir.Operation]:
+    """Every affine.for, innermost first (post-order: stable across print and parse)."""
+    return [owner_op(op) for op in ops_named(module, "affine.for")]

@@ -13,7 +13,7 @@ import re
 
 from torch_mlir import ir
 
-from backend.rtl.ir_walk import ops_named
+from backend.rtl.ir_walk import ops_named, owner_op
 from common.errors import UnsupportedDtypeError
 
 _FLOAT_TYPE = re.compile(r"\b(bf16|tf32|f16|f32|f64|f80|f128|f8E\w+|f4E\w+|f6E\w+)\b")
@@ -126,3 +126,70 @@ def drop_assertions(module: ir.Module) -> None:
     """
     for op in ops_named(module, "cf.assert"):
         op.erase()
+
+
+def power_of_two_index_division(module: ir.Module) -> int:
+    """`lower-affine`'s expansions of `x mod 2^k` and `x floordiv 2^k` become `x & (2^k - 1)` and `x >> k`.
+
+    lower-affine writes the always-non-negative `mod` as `r = remsi x, C; r < 0 ? r + C : r`
+    and `floordiv` as `q = divsi (x < 0 ? -1 - x : x), C; x < 0 ? -1 - q : q`. For
+    a power of two C these equal a bit mask and an arithmetic shift for every x:
+    wires instead of a divider. Coalesced loops (`coalesce.py`) use them. Only
+    these exact shapes are matched; a `remsi` or `divsi` of the model is left alone.
+    """
+    rewritten = 0
+    for select in ops_named(module, "arith.select"):
+        condition, when_negative, otherwise = (_producer(v) for v in select.operands)
+        if otherwise is None or condition is None or when_negative is None or condition.name != "arith.cmpi":
+            continue
+        divisor = _power_of_two(otherwise.operands[1]) if otherwise.name in ("arith.remsi", "arith.divsi") else None
+        if divisor is None:
+            continue
+        x = otherwise.operands[0]
+        if otherwise.name == "arith.remsi" and _is_mod_fix(condition, when_negative, otherwise, divisor):
+            name, amount = "arith.andi", divisor - 1
+        elif otherwise.name == "arith.divsi" and _is_floordiv_fix(condition, when_negative, otherwise):
+            x, name, amount = condition.operands[0], "arith.shrsi", divisor.bit_length() - 1
+        else:
+            continue
+        with ir.InsertionPoint(select), select.location:
+            constant = ir.Operation.create("arith.constant", results=[x.type],
+                                           attributes={"value": ir.IntegerAttr.get(x.type, amount)}).results[0]
+            result = ir.Operation.create(name, results=[x.type], operands=[x, constant]).results[0]
+        _replace(select, result)
+        rewritten += 1
+    return rewritten
+
+
+def _producer(value: ir.Value) -> ir.Operation | None:
+    owner = value.owner
+    return owner_op(owner) if not isinstance(owner, ir.Block) else None
+
+
+def _constant_value(value: ir.Value) -> int | None:
+    producer = _producer(value)
+    return ir.IntegerAttr(producer.attributes["value"]).value if producer and producer.name == "arith.constant" else None
+
+
+def _power_of_two(value: ir.Value) -> int | None:
+    constant = _constant_value(value)
+    return constant if constant and constant > 0 and constant & (constant - 1) == 0 else None
+
+
+def _is_mod_fix(condition: ir.Operation, when_negative: ir.Operation, remainder: ir.Operation, divisor: int) -> bool:
+    """r < 0 ? r + C : r, with r = remsi x, C."""
+    r = remainder.results[0]
+    return (ir.IntegerAttr(condition.attributes["predicate"]).value == _SLT and condition.operands[0] == r
+            and _constant_value(condition.operands[1]) == 0 and when_negative.name == "arith.addi"
+            and when_negative.operands[0] == r and _constant_value(when_negative.operands[1]) == divisor)
+
+
+def _is_floordiv_fix(condition: ir.Operation, when_negative: ir.Operation, quotient: ir.Operation) -> bool:
+    """x < 0 ? -1 - q : q, with q = divsi (x < 0 ? -1 - x : x), C."""
+    x = condition.operands[0]
+    flipped = _producer(quotient.operands[0])
+    return (ir.IntegerAttr(condition.attributes["predicate"]).value == _SLT and _constant_value(condition.operands[1]) == 0
+            and when_negative.name == "arith.subi" and _constant_value(when_negative.operands[0]) == -1
+            and when_negative.operands[1] == quotient.results[0] and flipped is not None
+            and flipped.name == "arith.select" and flipped.operands[0] == condition.results[0]
+            and flipped.operands[2] == x)

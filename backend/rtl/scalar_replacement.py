@@ -15,6 +15,8 @@ Upstream `affine-scalrep` forwards only within one iteration, and
 
 from __future__ import annotations
 
+import re
+
 from torch_mlir import ir
 
 from backend.rtl.ir_walk import block_ops, ops_named, owner_op
@@ -24,6 +26,8 @@ _ACCESSES = ("affine.load", "affine.store")
 
 def replace_accumulators(module: ir.Module) -> int:
     """Rewrite every eligible load/store pair; returns how many loops gained an accumulator."""
+    for loop in [owner_op(op) for op in ops_named(module, "affine.for")]:
+        _reduction_innermost(loop)
     replaced = 0
     while any(_replace_in(owner_op(loop)) for loop in ops_named(module, "affine.for")):
         replaced += 1
@@ -48,6 +52,57 @@ def _replace_in(loop: ir.Operation) -> bool:
         _carry(loop, load, store)
         return True
     return False
+
+
+def _reduction_innermost(outer: ir.Operation) -> bool:
+    """Interchange a perfect pair whose outer loop is the reduction (sum or argmax over dim 0).
+
+    Valid when every memory written in the pair is accessed at one address that
+    depends on the inner induction variable and not on the outer one: iterations
+    that touch the same element then share the inner variable, and each element
+    still sees the outer loop's values in ascending order. Afterwards the address
+    is invariant in the new inner loop, which scalar replacement needs.
+    """
+    ops = block_ops(outer.regions[0].blocks[0])
+    if len(ops) != 2 or ops[0].name != "affine.for" or outer.results or ops[0].results:
+        return False
+    inner = ops[0]
+    if any(len(list(loop.operands)) for loop in (outer, inner)):  # bounds must be constants
+        return False
+    outer_iv, inner_iv = outer.regions[0].blocks[0].arguments[0], inner.regions[0].blocks[0].arguments[0]
+    body = block_ops(inner.regions[0].blocks[0])
+    if not all(op.name in _ACCESSES or op.name.startswith("arith.") or op.name in ("affine.yield", "affine.apply")
+               for op in body):
+        return False  # a nested loop or a call: not a plain pair
+    accesses = [op for op in body if op.name in _ACCESSES]
+    if any(ir.AffineMapAttr(op.attributes["map"]).value.n_symbols for op in accesses):
+        return False
+    written = {hash(op.operands[1]) for op in accesses if op.name == "affine.store"}
+    if not written:
+        return False
+    for memory in written:
+        group = [op for op in accesses if hash(op.operands[_ACCESSES.index(op.name)]) == memory]
+        addresses = {(str(op.attributes["map"]), tuple(hash(v) for v in list(op.operands)[_ACCESSES.index(op.name) + 1:]))
+                     for op in group}
+        if len(addresses) != 1 or not _uses(group[0], inner_iv) or _uses(group[0], outer_iv):
+            return False
+    for name in ("lowerBoundMap", "upperBoundMap", "step"):
+        outer_value, inner_value = outer.attributes[name], inner.attributes[name]
+        outer.attributes[name], inner.attributes[name] = inner_value, outer_value
+    outer_uses, inner_uses = list(outer_iv.uses), list(inner_iv.uses)
+    for use in outer_uses:
+        owner_op(use.owner).operands[use.operand_number] = inner_iv
+    for use in inner_uses:
+        owner_op(use.owner).operands[use.operand_number] = outer_iv
+    return True
+
+
+def _uses(access: ir.Operation, iv: ir.Value) -> bool:
+    """Whether the access's address depends on `iv`."""
+    first = _ACCESSES.index(access.name) + 1
+    operands = list(access.operands)[first:]
+    results = str(ir.AffineMapAttr(access.attributes["map"]).value).split("->")[1]
+    return any(hash(v) == hash(iv) and re.search(rf"\bd{k}\b", results) for k, v in enumerate(operands))
 
 
 def _carry(loop: ir.Operation, load: ir.Operation, store: ir.Operation) -> None:

@@ -11,8 +11,10 @@ shared/notes/rtl_cycles.md measured:
   cycle the merge fires (the buffers on the mux outputs still break the cycle);
 - a 1-slot buffer on every store operand, so the store's address and control do
   not wait in the forks for its data;
-- `LAG_SLACK` slots on the select of every mux and the condition of every
-  branch whose data lags the control: data computed from memory (loaded
+- slack on the select of every mux and the condition of every branch whose
+  data lags the control (`CARRIER_SLACK` slots for the completion carrier,
+  `DATA_SLACK` for data, measured: more slots on data add latency to every
+  entry of a short reduction loop): data computed from memory (loaded
   values, a scalar-replaced accumulator, the completion carrier, which waits
   for done tokens). The select and condition come from the loop control and
   arrive early; with slack they wait in a buffer instead of in the control's
@@ -27,7 +29,8 @@ from pycde.circt import ir
 from backend.rtl.completion import COMPLETED, is_carrier
 from backend.rtl.ir_walk import block_ops, owner_op, producer_name
 
-LAG_SLACK = 4
+CARRIER_SLACK = 4  # the carrier trails the loop by a few iterations (relu: 37 -> 30 cycles)
+DATA_SLACK = 1  # a lagging data value trails by about one; more slots add latency per loop entry
 
 
 def place_throughput_buffers(module: ir.Module) -> int:
@@ -43,7 +46,7 @@ def place_throughput_buffers(module: ir.Module) -> int:
             if op.name == "handshake.store":
                 changed += sum(_buffer_operand(op, i, 1) for i in range(len(op.operands)))
             elif op.name in ("handshake.mux", "handshake.cond_br") and any(hash(v) in lagging for v in op.operands[1:]):
-                changed += _buffer_operand(op, 0, LAG_SLACK)
+                changed += _buffer_operand(op, 0, CARRIER_SLACK if is_carrier(op.results[0].type) else DATA_SLACK)
             elif _completed_mark(op):
                 changed += _buffer_dones(owner_op(op.operands[0].owner), op)
     return changed
@@ -94,8 +97,8 @@ def _unbuffer(value: ir.Value) -> int:
 def _buffer_dones(trigger: ir.Operation, constant: ir.Operation) -> int:
     """Slack on the memory done tokens a carrier increment waits for (directly or through a join)."""
     if trigger.name == "handshake.join":
-        return sum(_buffer_operand(trigger, i, LAG_SLACK) for i in range(len(trigger.operands)))
-    return _buffer_operand(constant, 0, LAG_SLACK)
+        return sum(_buffer_operand(trigger, i, CARRIER_SLACK) for i in range(len(trigger.operands)))
+    return _buffer_operand(constant, 0, CARRIER_SLACK)
 
 
 def _buffer_operand(op: ir.Operation, index: int, slots: int) -> int:

@@ -18,6 +18,7 @@ from backend.rtl.int_rewrites import (
     drop_assertions,
     expand_integer_abs,
     expand_signed_division,
+    power_of_two_index_division,
 )
 from backend.rtl.linearize import linearize_memrefs
 from backend.rtl.params import externalize_globals, record_params
@@ -84,9 +85,10 @@ def memory_interfaces_stage(num_inputs: int, num_outputs: int) -> Stage:
 
 
 def integer_ops_stage() -> Stage:
-    """Ops CIRCT lowers wrongly (divsi) or not at all (math.absi, cf.assert)."""
+    """Ops CIRCT lowers wrongly (divsi) or not at all (math.absi, cf.assert); index division by 2^k as wires."""
 
     def expand(module: ir.Module) -> None:
+        power_of_two_index_division(module)
         expand_signed_division(module)
         expand_integer_abs(module)
         drop_assertions(module)

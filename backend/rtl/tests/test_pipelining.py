@@ -9,7 +9,7 @@ import pytest
 from backend.rtl import circt_side
 from backend.rtl.completion import thread_carrier, wire_carrier
 from backend.rtl.constants import sink_constants, source_constants
-from backend.rtl.throughput import LAG_SLACK, place_throughput_buffers
+from backend.rtl.throughput import CARRIER_SLACK, place_throughput_buffers
 from backend.rtl.transport import circt_context, parse_in_circt
 
 # out[i] = max(in[i], 0) over 8 elements: one loop, reads `in`, writes `out` once per iteration.
@@ -212,4 +212,4 @@ def test_throughput_buffers() -> None:
     for operand in store.groups():
         assert re.search(rf"{operand} = buffer \[1\] seq", text), f"store operand {operand} is buffered"
     select = re.search(r"= mux (%\w+) \[[^\]]*\] : index, i7", text).group(1)
-    assert re.search(rf"{select} = buffer \[{LAG_SLACK}\] seq", text), "slack on the carrier's select"
+    assert re.search(rf"{select} = buffer \[{CARRIER_SLACK}\] seq", text), "slack on the carrier's select"
