@@ -15,7 +15,9 @@ def rewrite_text(text: str, transform: Callable[[Any], None]) -> str:
     """
     from torch_mlir import ir
 
-    with ir.Context():
+    from common.torch_context import torch_mlir_context
+
+    with torch_mlir_context():
         module = ir.Module.parse(text)
         transform(module)
         module.operation.verify()

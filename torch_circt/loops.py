@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from torch_mlir import ir, passmanager
 
+from common.torch_context import torch_mlir_context
+
 LOOPS_PIPELINE = "builtin.module(func.func(convert-linalg-to-affine-loops))"
 
 
@@ -33,7 +35,7 @@ class LoopWork:
 
 def loop_work(memref_mlir: str) -> LoopWork:
     """Count the loop work of `memref_mlir` (linalg on memrefs, static shapes)."""
-    with ir.Context():
+    with torch_mlir_context():
         module = ir.Module.parse(memref_mlir)
         passmanager.PassManager.parse(LOOPS_PIPELINE).run(module.operation)
         totals = [0, 0, 0, 0]  # iterations, nests, loads, stores

@@ -66,10 +66,10 @@ PASSES: dict[str, tuple[str, ...]] = {
 def run_pipeline(text: str, passes: str) -> str:
     """Parse, run `passes`, print. Also the body of `python -m backend.cpu.opt`."""
     from torch_mlir import ir, passmanager
-    from torch_mlir.dialects import torch as torch_d
 
-    with ir.Context() as context:
-        torch_d.register_dialect(context)
+    from common.torch_context import torch_mlir_context
+
+    with torch_mlir_context():
         module = ir.Module.parse(text)
         _emit_c_interface(module)
         try:

@@ -23,6 +23,7 @@ from torch_mlir import ir, passmanager
 
 from backend.rtl.ir_walk import block_ops, ops_named, owner_op
 from backend.rtl.linearize import flatten_memories
+from common.torch_context import torch_mlir_context
 
 _MAP_OPERANDS = {"affine.load": 1, "affine.store": 2}  # op -> position of the first map operand
 _VIEWS = ("memref.subview", "memref.expand_shape", "memref.collapse_shape", "memref.cast")
@@ -30,14 +31,14 @@ _VIEWS = ("memref.subview", "memref.expand_shape", "memref.collapse_shape", "mem
 
 def coalesce_loops(text: str) -> str:
     """`text` (affine loops) with every loop pair coalesced that needs no divider, innermost pairs first."""
-    with ir.Context():
+    with torch_mlir_context():
         module = ir.Module.parse(text)
         linearize_memories(module)
         promote_single_iterations(module)
         text = module.operation.get_asm(enable_debug_info=False)
     failed: set[int] = set()  # pairs (by loop position) that stay apart; positions shift after a merge
     while True:
-        with ir.Context():
+        with torch_mlir_context():
             module = ir.Module.parse(text)
             candidates = [i for i, loop in enumerate(_loops(module)) if _inner_of(loop) is not None and i not in failed]
         if not candidates:
@@ -131,7 +132,7 @@ def _flatten_accesses(memory: ir.Value, shape: list[int]) -> None:
 
 def _coalesced(text: str, position: int) -> str | None:
     """`text` with the loop at `position` (post-order) merged with the loop nested in it, or None."""
-    with ir.Context():
+    with torch_mlir_context():
         module = ir.Module.parse(text)
         outer = _loops(module)[position]
         merged = _coalesce(outer, _inner_of(outer))

@@ -26,19 +26,26 @@ from backend.rtl.scalar_replacement import replace_accumulators
 from backend.rtl.single_port import isolate_memory_ports
 from backend.rtl.unused_memories import drop_unused_memories
 from common.mlir_rewrite import rewrite_text
-from common.pipeline_text import module_pipeline, pass_spec
+from common.torch_context import torch_mlir_context
+from common.pipeline_text import module_pipeline, nested, pass_spec
 from common.stages import Stage
 
 BUFFERIZE = (
+    # torch-mlir's own tm_tensor ops (cumsum, scatter) are bufferized by their own pass, after one-shot
+    # bufferization has left them alone (bufferized first, their to_tensor results have no `restrict`,
+    # which one-shot analysis refuses).
     pass_spec(
         "one-shot-bufferize",
-        {"bufferize-function-boundaries": True, "function-boundary-type-conversion": "identity-layout-map"},
+        {"bufferize-function-boundaries": True, "function-boundary-type-conversion": "identity-layout-map",
+         "allow-unknown-ops": True},
     ),
+    nested("func.func", ["tm-tensor-bufferize"]),
     pass_spec("buffer-results-to-out-params", {"hoist-static-allocs": True, "modify-public-functions": True}),
     "canonicalize",
 )
 LOWER_TO_AFFINE = ("convert-linalg-to-affine-loops",)
 LOWER_TO_CF = (
+    nested("func.func", ["tm-tensor-to-loops"]),
     "lower-affine",
     # memref.load/store through views -> indices of the underlying buffer (it leaves
     # affine.load through views alone, hence after lower-affine, and adds affine.apply).
@@ -56,7 +63,7 @@ def pass_stage(name: str, passes: tuple[str, ...]) -> Stage:
     pipeline = module_pipeline(passes)
 
     def run(text: str) -> str:
-        with ir.Context():
+        with torch_mlir_context():
             module = ir.Module.parse(text)
             passmanager.PassManager.parse(pipeline).run(module.operation)
             return str(module)

@@ -22,6 +22,7 @@ from pycde.circt import passmanager as circt_pm
 from torch_mlir import ir as torch_ir
 
 from common.pipeline_text import module_pipeline
+from common.torch_context import torch_mlir_context
 from common.stages import Stage
 
 # Passes whose declared dependent dialects cover every op the torch side emits.
@@ -31,7 +32,7 @@ REQUIRED_DIALECTS = ("arith", "cf", "func", "memref", "handshake", "hw")
 
 def to_generic(text: str) -> str:
     """Print `text` (parsed in torch-mlir's MLIR) in generic op form."""
-    with torch_ir.Context():
+    with torch_mlir_context():
         return torch_ir.Module.parse(text).operation.get_asm(print_generic_op_form=True)
 
 

@@ -5,7 +5,6 @@ from e2e.models import (  # noqa: F401
     conv_pool,
     elementwise,
     integer_semantics,
-    known_failures,
     linear_algebra,
     networks,
     normalization,

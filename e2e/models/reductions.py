@@ -50,3 +50,14 @@ def amax_amin_f32():
 def max_all_i32():
     """Whole-tensor max: a 0-d int32 result."""
     return Lambda(lambda x: x.max()), (ints((4, 4), seed=68, low=-100, high=100),)
+
+
+@case(name="cumsum_i32", rtl=True)
+def cumsum_i32():
+    """torch-mlir lowers cumsum to its own tm_tensor.scan: every stage must parse that dialect."""
+    return Lambda(lambda x: torch.cumsum(x, dim=1)), (ints((2, 4), seed=91),)
+
+
+@case(name="cumsum_f32", tolerance=Tolerance())
+def cumsum_f32():
+    return Lambda(lambda x: torch.cumsum(x, dim=0)), (floats((5, 3), seed=92),)

@@ -65,9 +65,10 @@ def signature_stage(metadata: ModelMetadata) -> Stage:
     def run(text: str) -> str:
         from torch_mlir import ir
 
+        from common.torch_context import torch_mlir_context
         from frontend.torch._signature import check_signature
 
-        with ir.Context():
+        with torch_mlir_context():
             check_signature(ir.Module.parse(text), metadata)
         return text
 
