@@ -14,10 +14,30 @@ import re
 from torch_mlir import ir
 
 from backend.rtl.ir_walk import ops_named, owner_op
-from common.errors import UnsupportedDtypeError
+from common.errors import UnsupportedDtypeError, UnsupportedOpError
 
 _FLOAT_TYPE = re.compile(r"\b(bf16|tf32|f16|f32|f64|f80|f128|f8E\w+|f4E\w+|f6E\w+)\b")
 _TORCH_NAME = {"bf16": "bfloat16", "f16": "float16", "f32": "float32", "f64": "float64"}
+
+
+# tm_tensor ops whose circuits are wrong today, refused rather than simulated into a wrong answer.
+REFUSED_ON_RTL = {
+    "tm_tensor.sort": ("sort, argsort and topk lower to tm_tensor.sort, whose loop nest deadlocks in the "
+                       "dataflow circuit (the load after a swap's store in one block is not ordered)"),
+    "tm_tensor.topk": "kthvalue lowers to tm_tensor.topk, whose circuit gives wrong results",
+}
+
+
+def check_supported_ops(module: ir.Module, model: str | None = None) -> None:
+    """Raise UnsupportedOpError at the first op the RTL path is known to get wrong (REFUSED_ON_RTL)."""
+    for name, why in REFUSED_ON_RTL.items():
+        found = ops_named(module, name)
+        if found:
+            raise UnsupportedOpError(
+                message=f"op '{name}' is not supported on the hardware (RTL) path: {why}",
+                stage="rtl-check-dtypes", model=model, op=name, location=str(found[0].location),
+                hint="run the model on the cpu backend; on RTL, replace the sort by comparisons (e.g. torch.max)",
+            )
 
 
 def check_integer_only(module: ir.Module, model: str | None = None) -> None:

@@ -15,6 +15,7 @@ from backend.rtl.coalesce import coalesce_loops
 from backend.rtl.copies import copies_to_linalg
 from backend.rtl.int_rewrites import (
     check_integer_only,
+    check_supported_ops,
     drop_assertions,
     expand_integer_abs,
     expand_signed_division,
@@ -76,8 +77,13 @@ def _python_stage(name: str, transform: Callable[[ir.Module], None]) -> Stage:
 
 
 def check_dtypes_stage(model: str | None) -> Stage:
-    """Refuse float ops before lowering, naming the op."""
-    return _python_stage("rtl-check-dtypes", lambda module: check_integer_only(module, model))
+    """Refuse float ops, and ops whose circuits are known to be wrong, before lowering, naming the op."""
+
+    def check(module: ir.Module) -> None:
+        check_integer_only(module, model)
+        check_supported_ops(module, model)
+
+    return _python_stage("rtl-check-dtypes", check)
 
 
 def memory_interfaces_stage(num_inputs: int, num_outputs: int) -> Stage:

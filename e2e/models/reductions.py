@@ -61,3 +61,27 @@ def cumsum_i32():
 @case(name="cumsum_f32", tolerance=Tolerance())
 def cumsum_f32():
     return Lambda(lambda x: torch.cumsum(x, dim=0)), (floats((5, 3), seed=92),)
+
+
+@case(name="cumprod_i32", rtl=True)
+def cumprod_i32():
+    return Lambda(lambda x: torch.cumprod(x, dim=1)), (ints((3, 5), seed=93, low=-3, high=4),)
+
+
+_SORT_ON_RTL = "refused at rtl-check-dtypes: tm_tensor.sort's circuit deadlocks (int_rewrites.REFUSED_ON_RTL)"
+
+
+@case(name="sort_i32", rtl=True, xfail={"rtl": _SORT_ON_RTL})
+def sort_i32():
+    return Lambda(lambda x: torch.sort(x, dim=1)[0]), (ints((3, 5), seed=94, low=-100, high=100),)
+
+
+@case(name="topk_i32", rtl=True, xfail={"rtl": _SORT_ON_RTL})
+def topk_i32():
+    return Lambda(lambda x: torch.topk(x, 2, dim=1)[0]), (ints((3, 5), seed=95, low=-100, high=100),)
+
+
+@case(name="kthvalue_i32", rtl=True,
+      xfail={"rtl": "refused at rtl-check-dtypes: tm_tensor.topk's circuit gives wrong results (int_rewrites.REFUSED_ON_RTL)"})
+def kthvalue_i32():
+    return Lambda(lambda x: torch.kthvalue(x, 2, dim=1)[0]), (ints((3, 5), seed=96, low=-100, high=100),)

@@ -64,3 +64,27 @@ def index_input_i32():
     """Advanced indexing with an index tensor that is a model input (negative indices too)."""
     index = torch.tensor([2, -1, 0], dtype=torch.int64)
     return Lambda(lambda x, i: x[i] * 2), (ints((4, 3), seed=120), index)
+
+
+@case(name="scatter_i32", rtl=True)
+def scatter_i32():
+    """tm_tensor.scatter: rows of `src` written where `index` says."""
+    index = torch.tensor([[0, 2, 1, 0, 2]])
+    return Lambda(lambda x, i: torch.zeros(3, 5, dtype=torch.int32).scatter(0, i, x[:1])), (ints((3, 5), seed=97), index)
+
+
+@case(name="scatter_add_i32", rtl=True)
+def scatter_add_i32():
+    index = torch.tensor([[1, 1, 0, 2, 1], [0, 1, 2, 2, 0]])
+    return Lambda(lambda x, i: x.scatter_add(0, i, x[:2])), (ints((3, 5), seed=98), index)
+
+
+@case(name="index_put_i32", rtl=True)
+def index_put_i32():
+    """x[[0, 2]] = 7 with the index list baked into the program."""
+    return Lambda(lambda x: x.index_put((torch.tensor([0, 2]),), torch.tensor(7, dtype=torch.int32))), (ints((3, 5), seed=99),)
+
+
+@case(name="repeat_interleave_i32", rtl=True)
+def repeat_interleave_i32():
+    return Lambda(lambda x: torch.repeat_interleave(x, 2, dim=0)), (ints((3, 5), seed=100),)
