@@ -30,7 +30,7 @@ from __future__ import annotations
 from pycde.circt import ir
 
 from backend.rtl.ir_walk import block_ops, owner_op, producer_name
-from backend.rtl.loop_deps import Cfg, in_loops, independent_blocks
+from backend.rtl.loop_deps import Cfg, independent_blocks
 
 CARRIER_WIDTH = 7
 COMPLETED = 1  # this block's memory accesses have completed
@@ -48,8 +48,9 @@ def _thread_function(func: ir.Operation) -> int:
         return 0
     _separate_nests(func)
     blocks = list(func.regions[0].blocks)
-    released = independent_blocks(blocks)
-    in_loop = in_loops(blocks)
+    cfg = Cfg.of(blocks)  # one analysis for both decisions
+    released = independent_blocks(cfg)
+    in_loop = cfg.in_loops()
     carrier = ir.IntegerType.get_signless(CARRIER_WIDTH)
     entry = blocks[0]
     with ir.Location.unknown():
@@ -91,13 +92,13 @@ def _separate_nests(func: ir.Operation) -> None:
     The canonicalizer forwards empty exit blocks, so one nest's exit can branch to
     the next nest's header; a nest's carrier would then never be waited for.
     """
-    blocks = list(func.regions[0].blocks)
-    nest_of = {block: k for k, nest in enumerate(Cfg.of(blocks).nests()) for block in nest}
-    for index, block in enumerate(blocks):
+    cfg = Cfg.of(list(func.regions[0].blocks))
+    nest_of = {block: k for k, nest in enumerate(cfg.nests()) for block in nest}
+    for index, block in enumerate(cfg.blocks):
         terminator = block_ops(block)[-1]
         targets = list(terminator.successors)
         for position, target in enumerate(targets):
-            other = nest_of.get(next(i for i, b in enumerate(blocks) if b == target))
+            other = nest_of.get(cfg.successors[index][position])
             if index in nest_of and other is not None and other != nest_of[index]:
                 arguments = [a.type for a in target.arguments]
                 between = target.create_before(*arguments, arg_locs=[ir.Location.unknown()] * len(arguments))

@@ -69,26 +69,24 @@ class Cfg:
         return [body for header, body in self.loops.items()
                 if not any(header in other and h != header for h, other in self.loops.items())]
 
+    def in_loops(self) -> set[int]:
+        return set().union(*self.loops.values())
+
     def enclosing(self, block: int) -> list[int]:
         return [header for header, body in self.loops.items() if block in body]
 
 
-def independent_blocks(blocks: list[ir.Block]) -> set[int]:
+def independent_blocks(cfg: Cfg) -> set[int]:
     """Blocks with memory accesses in nests whose iterations are independent (see the module docstring)."""
-    cfg = Cfg.of(blocks)
     released: set[int] = set()
     for nest in cfg.nests():
-        accesses = [(i, op) for i in sorted(nest) for op in block_ops(blocks[i]) if op.name in ACCESSES]
+        accesses = [(i, op) for i in sorted(nest) for op in block_ops(cfg.blocks[i]) if op.name in ACCESSES]
         by_memory: dict[int, list[tuple[int, ir.Operation]]] = {}
         for block, op in accesses:
             by_memory.setdefault(hash(op.operands[ACCESSES[op.name]]), []).append((block, op))
         if accesses and all(_memory_independent(cfg, group) for group in by_memory.values()):
             released |= {block for block, _ in accesses}
     return released
-
-
-def in_loops(blocks: list[ir.Block]) -> set[int]:
-    return set().union(*Cfg.of(blocks).loops.values())
 
 
 def _memory_independent(cfg: Cfg, accesses: list[tuple[int, ir.Operation]]) -> bool:
