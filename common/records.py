@@ -29,14 +29,35 @@ class TensorSpec:
     def is_integer(self) -> bool:
         return self.dtype in INTEGER_DTYPES
 
+    @property
+    def storage(self) -> np.dtype:
+        """The NumPy dtype that holds this value: NumPy has no bfloat16, so float32 holds it (exactly)."""
+        return np.dtype("float32" if self.dtype == "bfloat16" else self.dtype)
+
+
+@dataclass(frozen=True)
+class BakedArgument:
+    """A non-tensor argument of forward, fixed at its example value (torch.export specialises it)."""
+
+    name: str
+    kind: str  # the Python type's name: int, float, bool, str, NoneType
+    value: str  # repr() of the example value
+
 
 @dataclass(frozen=True)
 class ModelMetadata:
-    """What a backend needs to know about a model's signature, beside its MLIR."""
+    """What a backend needs to know about a model's signature, beside its MLIR.
+
+    `baked` lists forward's non-tensor arguments, compiled in as constants;
+    `python_results` names the results forward returned as Python scalars (with
+    their type), which every backend returns as 0-d tensors.
+    """
 
     name: str
     args: tuple[TensorSpec, ...]
     results: tuple[TensorSpec, ...]
+    baked: tuple[BakedArgument, ...] = ()
+    python_results: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_integer(self) -> bool:
@@ -52,7 +73,9 @@ class ModelMetadata:
         def specs(items: list[dict]) -> tuple[TensorSpec, ...]:
             return tuple(TensorSpec(i["name"], tuple(i["shape"]), i["dtype"]) for i in items)
 
-        return ModelMetadata(raw["name"], specs(raw["args"]), specs(raw["results"]))
+        return ModelMetadata(raw["name"], specs(raw["args"]), specs(raw["results"]),
+                             tuple(BakedArgument(**b) for b in raw.get("baked", ())),
+                             tuple((n, k) for n, k in raw.get("python_results", ())))
 
     def save(self, path: Path) -> None:
         atomic_write_text(Path(path), self.to_json())

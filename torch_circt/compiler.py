@@ -29,7 +29,7 @@ DUMP_ENV = "TORCH_CIRCT_DUMP_IR"
 
 def compile(  # noqa: A001 - the front door's name, as torch.compile / iree-turbine's compile
     model: torch.nn.Module | ExportedProgram,
-    example_inputs: Sequence[torch.Tensor] | torch.Tensor,
+    example_inputs: Sequence[object] | torch.Tensor,
     target: str = "rtl",
     options: Options | None = None,
     *,
@@ -39,13 +39,14 @@ def compile(  # noqa: A001 - the front door's name, as torch.compile / iree-turb
     """Compile `model` at the shapes of `example_inputs` for `target` ("rtl" or "cpu").
 
     The caller's tensors are never modified: eager PyTorch (the oracle) and the
-    export run on copies. `on_stage` sees every stage as it finishes.
+    export run on copies. Python scalars among the inputs (int, float, bool, str,
+    None) are compiled in at their example values and listed in `design.metadata.baked`.
+    `on_stage` sees every stage as it finishes.
     """
     options = options or Options()
     _check_target(target)
     name = identifier(name or _default_name(model))
-    given = frontend.check_inputs(example_inputs, name)
-    metadata, golden, program = _trace(model, given, name)
+    metadata, golden, program = _trace(model, example_inputs, name)
     design = Design(name, target, options, metadata, golden, [], source=_describe(model))
     record = _recorder(design, on_stage)
     linalg = _segment(flow.frontend_stages(program, metadata), "", "frontend", design, record)
@@ -118,20 +119,33 @@ def _check_target(target: str) -> None:
 
 
 def _trace(
-    model: torch.nn.Module | ExportedProgram, given: tuple[torch.Tensor, ...], name: str
+    model: torch.nn.Module | ExportedProgram, example_inputs, name: str
 ) -> tuple[ModelMetadata, Golden, ExportedProgram]:
-    """Golden outputs from eager PyTorch and the decomposed program, all on copies of `given`."""
-    inputs_record = tuple(t.detach().cpu().numpy().copy() for t in given)
-    eager_inputs = _copies(given)  # eager PyTorch may change these in place: that is the oracle too
+    """Golden outputs from eager PyTorch and the decomposed program, all on copies of the inputs.
+
+    A module's Python scalar arguments are baked in, and its scalar results become
+    0-d tensors; the module is exported bound that way only when it needs to be,
+    so error messages keep the user's own module paths otherwise.
+    """
     if isinstance(model, ExportedProgram):
-        outputs = frontend.run_eager(model.module(), eager_inputs, model=name)
+        given = frontend.check_inputs(example_inputs, name)
+        eager_inputs = _copies(given)  # eager PyTorch may change these in place: that is the oracle too
+        eager = frontend.run_eager(model.module(), eager_inputs, model=name)
         program = frontend.decompose(model, model=name)
+        signature: dict = {}
     else:
-        outputs = frontend.run_eager(model, eager_inputs, model=name)
-        program = frontend.export_static(model, _copies(given), model=name)
-    results = frontend.program_results(program, outputs, eager_inputs, model=name)
-    metadata = frontend.metadata_of(program, results, given, model=name)
-    golden = Golden(inputs_record, tuple(t.detach().cpu().numpy().copy() for _, t in results))
+        arguments = frontend.split_arguments(model, example_inputs, model=name)
+        given = arguments.tensors
+        eager_inputs = _copies(given)
+        eager = frontend.run_eager(model, arguments.fill(eager_inputs), model=name)
+        bind = bool(arguments.baked or eager.returns_scalars)
+        program = frontend.export_static(frontend.BoundModule(model, arguments) if bind else model,
+                                         _copies(given), model=name)
+        signature = {"baked": arguments.baked, "names": arguments.tensor_names} if bind else {}
+    results = frontend.program_results(program, eager.outputs, eager_inputs, model=name)
+    metadata = frontend.metadata_of(program, results, given, model=name, python_kinds=eager.python_kinds, **signature)
+    golden = Golden(tuple(frontend.as_numpy(t) for t in given),
+                    tuple(frontend.as_numpy(t) for _, t in results))
     return metadata, golden, program
 
 

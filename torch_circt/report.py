@@ -62,6 +62,8 @@ def build_report(designs: list, info: RunInfo | None = None) -> dict:
         "matched": all(c.matched for c in checks.values()) if checks else None,
         "checks": {t: {"matched": c.matched, "results": [asdict(r) for r in c.results]} for t, c in checks.items()},
         "tolerance": asdict(first.options.tolerance),
+        "baked_arguments": [asdict(b) for b in first.metadata.baked],
+        "python_results": dict(first.metadata.python_results),
         "timings": {
             "stages": times,
             "compile_seconds": sum(t["seconds"] for t in times if t["group"] in ("frontend", "rtl")),
@@ -115,13 +117,15 @@ def _accesses(counts: dict | None) -> str:
 def render_markdown(report: dict) -> str:
     lines = [f"# torch-circt report: {report['model']}", "",
              f"Model `{report['source']}`, inputs: {report['inputs']}. Backends: {', '.join(report['backends'])}.", "",
+             *_signature_notes(report),
              "## Check against PyTorch", "", "| backend | result | verdict | detail |", "| --- | --- | --- | --- |"]
     for backend, check in report["checks"].items():
         for result in check["results"]:
             verdict = "bit-exact match" if result["matched"] else "MISMATCH"
             lines.append(f"| {backend} | `{result['name']}` | {verdict} | {result['problem'] or ''} |")
     tol = report["tolerance"]
-    lines += ["", f"Integers must match bit for bit; float results within rtol={tol['rtol']}, atol={tol['atol']}."]
+    lines += ["", f"Integers must match bit for bit; float results within rtol={tol['rtol']}, atol={tol['atol']} "
+              f"(float16: rtol, atol = {tuple(tol['float16'])}; bfloat16: {tuple(tol['bfloat16'])})."]
     rtl = report.get("rtl")
     if rtl and rtl["cycles"] is not None:
         lines += ["", "## Cycles", "", f"- simulated: **{rtl['cycles']}** cycles (Verilator, from start token to done)",
@@ -149,6 +153,20 @@ def render_markdown(report: dict) -> str:
     lines += ["", "## Files", ""]
     lines += [f"- `{name}`" for name in report["files"]]
     return "\n".join(lines) + "\n"
+
+
+def _signature_notes(report: dict) -> list[str]:
+    """What torch.export specialised: baked-in arguments, and Python scalars returned as 0-d tensors."""
+    lines = []
+    if report["baked_arguments"]:
+        baked = ", ".join(f"`{b['name']}` = {b['value']} ({b['kind']})" for b in report["baked_arguments"])
+        lines += [f"Baked in at their example values (the circuit has them wired in; recompile to change them): "
+                  f"{baked}.", ""]
+    if report["python_results"]:
+        returned = ", ".join(f"`{n}` ({k})" for n, k in report["python_results"].items())
+        lines += [f"Returned by forward as Python scalars, compared as 0-d tensors (int as int64, float as "
+                  f"float64): {returned}.", ""]
+    return lines
 
 
 def render_summary(report: dict) -> str:

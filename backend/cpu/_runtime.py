@@ -35,13 +35,34 @@ class JitFunction:
     def __call__(self, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
         from torch_mlir.runtime.np_to_memref import get_ranked_memref_descriptor
 
-        inputs = _check_inputs(arrays, self._metadata)
-        outputs = tuple(np.zeros(spec.shape, dtype=np.dtype(spec.dtype)) for spec in self._metadata.results)
+        inputs = [_to_buffer(a, spec) for a, spec in zip(_check_inputs(arrays, self._metadata), self._metadata.args)]
+        outputs = [np.zeros(spec.shape, dtype=_buffer_dtype(spec)) for spec in self._metadata.results]
         # Descriptors point into the arrays: keep both alive until the call returns.
         descriptors = [get_ranked_memref_descriptor(a) for a in (*inputs, *outputs)]
         pointers = [ctypes.pointer(ctypes.pointer(d)) for d in descriptors]
         self._engine.invoke(_ENTRY, *pointers)
-        return outputs
+        return tuple(_from_buffer(b, spec) for b, spec in zip(outputs, self._metadata.results))
+
+
+def _buffer_dtype(spec: TensorSpec) -> np.dtype:
+    """bfloat16 travels as its 16 bits: NumPy has no bfloat16, and the memref only needs the width."""
+    return np.dtype(np.uint16) if spec.dtype == "bfloat16" else spec.storage
+
+
+def _to_buffer(array: np.ndarray, spec: TensorSpec) -> np.ndarray:
+    if spec.dtype != "bfloat16":
+        return array
+    import torch
+
+    return torch.from_numpy(array).to(torch.bfloat16).view(torch.int16).numpy().view(np.uint16)
+
+
+def _from_buffer(buffer: np.ndarray, spec: TensorSpec) -> np.ndarray:
+    if spec.dtype != "bfloat16":
+        return buffer
+    import torch
+
+    return torch.from_numpy(buffer.view(np.int16)).view(torch.bfloat16).float().numpy()
 
 
 def _check_entry(module, metadata: ModelMetadata) -> None:
@@ -67,7 +88,7 @@ def _check_inputs(arrays: Sequence[np.ndarray], metadata: ModelMetadata) -> list
 
 
 def _check_one(array: np.ndarray, spec: TensorSpec, model: str) -> np.ndarray:
-    if tuple(array.shape) != tuple(spec.shape) or array.dtype != np.dtype(spec.dtype):
+    if tuple(array.shape) != tuple(spec.shape) or array.dtype != spec.storage:
         raise ValueError(
             f"model '{model}' input '{spec.name}' must be {spec.dtype}{list(spec.shape)}, "
             f"got {array.dtype}{list(array.shape)}"

@@ -2,9 +2,10 @@
 
 The pieces, which `torch_circt.flow` puts in order:
 
-    outputs = run_eager(module, inputs, model="mlp")          # the oracle
-    program = export_static(module, inputs, model="mlp")      # or decompose(exported_program, ...)
-    results = program_results(program, outputs, eager_inputs, model="mlp")
+    arguments = split_arguments(module, example_inputs, model="mlp")   # Python scalars are baked in
+    eager = run_eager(module, arguments.fill(inputs), model="mlp")     # the oracle
+    program = export_static(BoundModule(module, arguments), inputs, model="mlp")  # or decompose(exported_program, ...)
+    results = program_results(program, eager.outputs, eager_inputs, model="mlp")
     metadata = metadata_of(program, results, inputs, model="mlp")
     fx_import_stage(program), pass_stage(...), integer_idioms_stage(), distinct_results_stage(), signature_stage(metadata)
 
@@ -14,7 +15,17 @@ user's source line; anything else is an `InternalCompilerError` with a reproduce
 
 from __future__ import annotations
 
-from frontend.torch._export import check_inputs, decompose, export_static, metadata_of, program_results, run_eager
+from frontend.torch._arguments import Arguments, BoundModule, split_arguments
+from frontend.torch._export import (
+    EagerRun,
+    as_numpy,
+    check_inputs,
+    decompose,
+    export_static,
+    metadata_of,
+    program_results,
+    run_eager,
+)
 from frontend.torch._lower import (
     LINALG_ON_TENSORS,
     TORCH_BACKEND,
@@ -26,8 +37,12 @@ from frontend.torch._lower import (
 )
 
 __all__ = [
+    "Arguments",
+    "BoundModule",
+    "EagerRun",
     "LINALG_ON_TENSORS",
     "TORCH_BACKEND",
+    "as_numpy",
     "check_inputs",
     "decompose",
     "distinct_results_stage",
@@ -39,4 +54,5 @@ __all__ = [
     "program_results",
     "run_eager",
     "signature_stage",
+    "split_arguments",
 ]

@@ -8,20 +8,25 @@ bury it. Every dimension of every value must be a concrete int afterwards.
 from __future__ import annotations
 
 import warnings
-
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch.export import ExportedProgram
 from torch.utils._pytree import tree_flatten
 
 from common.errors import DynamicShapeError, ModelError, UnsupportedDtypeError
-from common.records import ModelMetadata, TensorSpec
+from common.records import BakedArgument, ModelMetadata, TensorSpec
+from frontend.torch._arguments import python_result_kinds, scalars_as_tensors
+from frontend.torch._graph_rules import refuse_unfaithful_ops, widen_narrow_integers
 from frontend.torch._sources import node_details, site_of_exception, site_of_node
 
 STAGE = "torch_export"
 
 _DTYPES = {
+    torch.float16: "float16",
+    torch.bfloat16: "bfloat16",
     torch.float32: "float32",
     torch.float64: "float64",
     torch.int8: "int8",
@@ -34,6 +39,15 @@ _DTYPES = {
 
 
 def numpy_dtype_name(dtype: torch.dtype, *, model: str, what: str) -> str:
+    if dtype.is_complex:
+        raise UnsupportedDtypeError(
+            message=f"{what} is complex ({dtype}); torch-mlir lowers no complex tensor to linalg, so no backend "
+            "here can run it",
+            stage=STAGE,
+            model=model,
+            hint="compute on the real and imaginary parts: torch.view_as_real(x) is a float tensor with a "
+            "trailing dimension of 2, torch.view_as_complex turns the result back outside the model",
+        )
     if dtype not in _DTYPES:
         raise UnsupportedDtypeError(
             message=f"{what} has dtype {dtype}, which no backend here supports",
@@ -44,22 +58,42 @@ def numpy_dtype_name(dtype: torch.dtype, *, model: str, what: str) -> str:
     return _DTYPES[dtype]
 
 
-def run_eager(module: torch.nn.Module, inputs: Sequence[torch.Tensor], *, model: str) -> list[torch.Tensor]:
-    """Run the forward once; its flattened tensor outputs are the golden values."""
+def as_numpy(tensor: torch.Tensor) -> np.ndarray:
+    """A detached copy as NumPy; bfloat16 (which NumPy lacks) as float32, which holds it exactly."""
+    tensor = tensor.detach().cpu()
+    return (tensor.float() if tensor.dtype == torch.bfloat16 else tensor).numpy().copy()
+
+
+def run_eager(module: torch.nn.Module, args: Sequence[object], *, model: str) -> EagerRun:
+    """Run the forward once; its flattened outputs (scalars as 0-d tensors) are the golden values."""
     try:
         with torch.no_grad():
-            outputs = module(*inputs)
+            outputs = module(*args)
     except Exception as error:
         raise _model_error(error, model, "forward raised") from error
-    flat, _ = tree_flatten(outputs)
+    kinds = python_result_kinds(outputs)
+    flat, _ = tree_flatten(scalars_as_tensors(outputs))
     if not flat or not all(isinstance(t, torch.Tensor) for t in flat):
+        found = next((type(t).__name__ for t in flat if not isinstance(t, torch.Tensor)), "nothing")
         raise ModelError(
-            message=f"forward must return a tensor or a tuple of tensors, got {type(outputs).__name__}",
+            message=f"forward must return tensors or Python scalars (int, float, bool), got {found}",
             stage="eager",
             model=model,
-            hint="return only tensors from forward (flatten dicts and drop Python scalars)",
+            hint="return tensors and numbers from forward (flatten dicts, drop None and strings)",
         )
-    return flat
+    return EagerRun(flat, kinds)
+
+
+@dataclass(frozen=True)
+class EagerRun:
+    """Eager PyTorch's results, and which of them forward returned as Python scalars (their type name)."""
+
+    outputs: list[torch.Tensor]
+    python_kinds: tuple[str | None, ...]
+
+    @property
+    def returns_scalars(self) -> bool:
+        return any(self.python_kinds)
 
 
 def export_static(
@@ -88,6 +122,8 @@ def decompose(program: ExportedProgram, *, model: str) -> ExportedProgram:
     except Exception as error:
         raise _model_error(error, model, "torch.export could not decompose the program") from error
     _refuse_symbolic_dims(program, model)
+    refuse_unfaithful_ops(program, model=model)
+    widen_narrow_integers(program)
     return program
 
 
@@ -122,10 +158,14 @@ def program_results(
 
 
 def metadata_of(
-    program: ExportedProgram, results: Sequence[tuple[str, torch.Tensor]], inputs: Sequence[torch.Tensor], *, model: str
+    program: ExportedProgram, results: Sequence[tuple[str, torch.Tensor]], inputs: Sequence[torch.Tensor], *, model: str,
+    baked: Sequence[BakedArgument] = (), python_kinds: Sequence[str | None] = (), names: Sequence[str] = (),
 ) -> ModelMetadata:
-    """Argument names come from forward's parameters; results from `program_results`."""
-    names = [
+    """Argument names are forward's (`names`, else the program's); results come from `program_results`.
+
+    `python_kinds` (from `EagerRun`) follows the user's outputs, `result0`, `result1`, ...
+    """
+    names = list(names) or [
         spec.arg.name
         for spec in program.graph_signature.input_specs
         if spec.kind == torch.export.graph_signature.InputKind.USER_INPUT
@@ -138,7 +178,8 @@ def metadata_of(
         TensorSpec(name, tuple(t.shape), numpy_dtype_name(t.dtype, model=model, what=f"result '{name}'"))
         for name, t in results
     )
-    return ModelMetadata(model, args, specs)
+    python_results = tuple((f"result{i}", kind) for i, kind in enumerate(python_kinds) if kind)
+    return ModelMetadata(model, args, specs, tuple(baked), python_results)
 
 
 def _refuse_symbolic_dims(program: ExportedProgram, model: str) -> None:
@@ -162,6 +203,12 @@ def _refuse_symbolic_dims(program: ExportedProgram, model: str) -> None:
             )
 
 
+_DATA_DEPENDENT_HINT = (
+    "forward turns tensor data into a Python value (bool(t), int(t), `if t.any():`, a size from t.item()), "
+    "which torch.export cannot trace: keep it a tensor (return the 0-d tensor itself; torch.where for a branch)"
+)
+
+
 def _model_error(error: Exception, model: str, what: str) -> ModelError:
     site = site_of_exception(error)
     summary = f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
@@ -171,13 +218,14 @@ def _model_error(error: Exception, model: str, what: str) -> ModelError:
         model=model,
         location=site.location if site else None,
         details=[f"source: {site.code}"] if site and site.code else [],
-        hint="fix the model so that forward runs on the example inputs in eager PyTorch",
+        hint=_DATA_DEPENDENT_HINT if "DataDependent" in type(error).__name__
+        else "fix the model so that forward runs on the example inputs in eager PyTorch",
     )
 
 
 
 def check_inputs(example_inputs, name: str) -> tuple[torch.Tensor, ...]:
-    """The example inputs as a tuple of tensors, or a ModelError naming the first that is not one."""
+    """An ExportedProgram's example inputs as a tuple of tensors, or a ModelError naming the first that is not one."""
     inputs = tuple(example_inputs) if isinstance(example_inputs, (tuple, list)) else (example_inputs,)
     for index, value in enumerate(inputs):
         if not isinstance(value, torch.Tensor):
@@ -185,6 +233,7 @@ def check_inputs(example_inputs, name: str) -> tuple[torch.Tensor, ...]:
                 message=f"example input {index} is a {type(value).__name__}, not a torch.Tensor",
                 stage=STAGE,
                 model=name,
-                hint="pass only tensors as example inputs; bake other arguments into the module",
+                hint="a saved ExportedProgram has its non-tensor arguments specialised already: pass only its "
+                "tensor inputs, or compile the nn.Module itself (its Python scalar arguments are then baked in)",
             )
     return inputs

@@ -28,7 +28,7 @@ from frontend.torch._sources import node_details, site_of_node
 
 TORCH_MLIR_OPT = Path(importlib.util.find_spec("torch_mlir._mlir_libs").origin).parent / "torch-mlir-opt"
 
-_INLINE_DTYPES = frozenset({torch.float32, torch.float64, torch.int8, torch.int16, torch.int32, torch.int64})
+_INLINE_DTYPES = frozenset({torch.float16, torch.float32, torch.float64, torch.int8, torch.int16, torch.int32, torch.int64})
 _ILLEGAL = re.compile(r"failed to legalize operation '([\w.]+)'")
 _PYTORCH_NAMESPACES = ("aten.", "prims.", "quantized.", "torchvision.")
 _OPERATOR_NAME = re.compile(r'name = "([\w.]+)"')
@@ -122,7 +122,12 @@ def _inline_constants(program: ExportedProgram, context):
     tracker = RefTracker()
     tensors = [*program.state_dict.values(), *getattr(program, "constants", {}).values()]
     for tensor in tensors:
-        if isinstance(tensor, torch.Tensor) and tensor.numel() > 1 and tensor.dtype in _INLINE_DTYPES:
+        if not isinstance(tensor, torch.Tensor):
+            continue
+        if tensor.dtype == torch.bfloat16:  # NumPy has no bfloat16: hand MLIR the 16 bits, typed bf16
+            bits = np.ascontiguousarray(tensor.detach().cpu().view(torch.int16).numpy())
+            tracker.track(tensor).value = ir.DenseElementsAttr.get(bits, type=ir.BF16Type.get(context), context=context)
+        elif tensor.numel() > 1 and tensor.dtype in _INLINE_DTYPES:
             array = np.ascontiguousarray(tensor.detach().cpu().numpy())
             tracker.track(tensor).value = ir.DenseElementsAttr.get(array, context=context)
     return tracker

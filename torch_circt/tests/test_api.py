@@ -10,6 +10,7 @@ import torch
 
 import torch_circt
 from torch_circt.outdir import leftovers
+from torch_circt.report import render_markdown
 
 
 class ScaleAdd(torch.nn.Module):
@@ -128,3 +129,19 @@ def test_on_stage_sees_each_stage_as_it_finishes() -> None:
     seen = []
     torch_circt.compile(ScaleAdd(), _ints(0), target="cpu", on_stage=lambda r: seen.append((r.group, r.name)))
     assert seen[0] == ("frontend", "fx_import") and seen[-1] == ("cpu", "llvm")
+
+
+def test_report_says_what_was_baked_in_and_what_came_back_as_python_scalars() -> None:
+    class Scaled(torch.nn.Module):
+        def forward(self, x, factor: int, label: str):
+            return x * factor, x.numel()
+
+    x = torch.arange(6, dtype=torch.int32).reshape(2, 3)
+    design = torch_circt.compile(Scaled(), (x, -4, "demo"), target="cpu")
+    assert design.check().matched
+    report = design.report
+    assert report["baked_arguments"] == [{"name": "factor", "kind": "int", "value": "-4"},
+                                         {"name": "label", "kind": "str", "value": "'demo'"}]
+    assert report["python_results"] == {"result1": "int"}
+    markdown = render_markdown(report)
+    assert "`factor` = -4 (int)" in markdown and "`result1` (int)" in markdown

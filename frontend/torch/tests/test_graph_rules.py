@@ -1,0 +1,80 @@
+"""FX graph in, FX graph out: random ops and complex values refused, narrow integers widened exactly."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from common.errors import UnsupportedDtypeError, UnsupportedOpError
+from frontend.torch._export import export_static
+from frontend.torch._graph_rules import refuse_unfaithful_ops, widen_narrow_integers
+
+
+class Fn(torch.nn.Module):
+    def __init__(self, fn) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, *args):
+        return self.fn(*args)
+
+
+def _exported(fn, *inputs):
+    """Exported and decomposed, without our rules (they run inside export_static)."""
+    program = torch.export.export(Fn(fn), inputs, strict=False)
+    from torch_mlir.extras.fx_decomp_util import get_decomposition_table
+
+    return program.run_decompositions(get_decomposition_table())
+
+
+def _casts(program) -> list[torch.dtype]:
+    return [n.args[1] for n in program.graph.nodes if n.target == torch.ops.prims.convert_element_type.default]
+
+
+U8 = torch.tensor([[0, 100, 200, 255], [7, 128, 129, 254]], dtype=torch.uint8)
+I8 = torch.tensor([[-128, -1, 0, 127], [5, -77, 100, -3]], dtype=torch.int8)
+
+
+@pytest.mark.parametrize("fn, x", [
+    (lambda x: (x * 3, x // 7, x % 5, x.sum(0), x.abs(), x.sort(1).values), U8),
+    (lambda x: (x * -5, x // 3, x % 7, x >> 1), I8),
+    (lambda x: x @ x.T.contiguous(), I8),
+])
+def test_widened_graph_still_computes_what_eager_computes(fn, x):
+    program = _exported(fn, x)
+    assert widen_narrow_integers(program) > 0
+    assert torch.int32 in _casts(program)
+    for got, want in zip(torch.utils._pytree.tree_leaves(program.module()(x)), torch.utils._pytree.tree_leaves(fn(x))):
+        assert got.dtype == want.dtype and torch.equal(got, want)
+
+
+def test_layout_ops_and_same_dtype_int8_arithmetic_are_left_narrow():
+    program = _exported(lambda x, y: (x.T.reshape(8) + y.T.reshape(8), torch.cat([x, y]).flip(0)), I8, I8)
+    assert widen_narrow_integers(program) == 0 and _casts(program) == []
+
+
+class Noisy(torch.nn.Module):
+    def forward(self, x):
+        return x + torch.rand_like(x)  # marker: rand
+
+
+def test_random_op_is_refused_with_its_op_and_line():
+    program = torch.export.export(Noisy(), (torch.ones(3),), strict=False)
+    with pytest.raises(UnsupportedOpError, match="draws random numbers") as caught:
+        refuse_unfaithful_ops(program, model="noisy")
+    assert caught.value.op == "aten.rand_like.default"
+    assert caught.value.location.endswith(f"test_graph_rules.py:{Noisy.forward.__code__.co_firstlineno + 1}")
+    assert "pass them in as an input" in caught.value.hint
+
+
+def test_dropout_in_train_mode_is_refused_in_eval_mode_compiles():
+    dropout = torch.nn.Dropout(0.5)
+    with pytest.raises(UnsupportedOpError, match="random"):
+        export_static(dropout.train(), (torch.ones(4),), model="dropout")
+    export_static(dropout.eval(), (torch.ones(4),), model="dropout")
+
+
+def test_complex_intermediate_is_refused():
+    program = _exported(lambda x: torch.view_as_real(torch.view_as_complex(x) * 2), torch.ones(3, 2))
+    with pytest.raises(UnsupportedDtypeError, match="complex"):
+        refuse_unfaithful_ops(program, model="cplx")
