@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import torch
 
-from e2e.models._inputs import Lambda, bools, ints
+from e2e.models._inputs import Lambda, bools, floats, ints
 from e2e.suite import case
 
 
@@ -71,3 +71,31 @@ def heaviside_i32():
     """Its integer isnan (x != x) folds to an arith.constant that handshake-to-hw could not lower."""
     x = torch.tensor([-2, 0, 3, 0, 7, -1], dtype=torch.int32)
     return Lambda(lambda a, v: torch.heaviside(a, v)), (x, ints((6,), seed=90))
+
+
+class InPlaceFamily(torch.nn.Module):
+    """fill_ on a slice, zero_ on an input, a slice copy_, and an out= variant, in one forward:
+    torch.export functionalises each, and the mutated input is a result like any other."""
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor, out: torch.Tensor):
+        z = x.clone()
+        z[:, 1:3].fill_(5)
+        z[0].copy_(y[1])
+        y.zero_()
+        torch.mul(x, 3, out=out)
+        return z - out
+
+
+@case(name="inplace_fill_zero_copy_out_i32", rtl=True)
+def inplace_fill_zero_copy_out_i32():
+    return InPlaceFamily(), (ints((3, 4), seed=91), ints((3, 4), seed=92), ints((3, 4), seed=93))
+
+
+@case(name="masked_fill_inplace_f32")
+def masked_fill_inplace_f32():
+    def forward(x, mask):
+        x.masked_fill_(mask, -1.5)
+        x.mul_(2.0)
+        return x.relu_()
+
+    return Lambda(forward), (floats((4, 5), seed=94), bools((4, 5), seed=95))

@@ -1,0 +1,63 @@
+"""Python values at the edges of forward: scalar arguments (baked in at their example
+values, as torch.export specialises them) and Python scalars or 0-d tensors returned
+(compared as 0-d tensors: int as int64, float as float64)."""
+
+from __future__ import annotations
+
+import torch
+
+from e2e.models._inputs import floats, ints
+from e2e.suite import Tolerance, case
+
+
+class ScaleShift(torch.nn.Module):
+    def forward(self, x: torch.Tensor, scale: int, negate: bool, bias: int) -> torch.Tensor:
+        y = x * scale + bias
+        return -y if negate else y
+
+
+class FloatArgument(torch.nn.Module):
+    def forward(self, x: torch.Tensor, alpha: float, mode: str = "relu") -> torch.Tensor:
+        return torch.relu(x) * alpha if mode == "relu" else x * alpha
+
+
+class CountsAndTotals(torch.nn.Module):
+    """A shape-derived int, a data-derived int (`.item()`), and a 0-d tensor."""
+
+    def forward(self, x: torch.Tensor):
+        return x.shape[0] * x.shape[1], x.sum().item(), x.max()
+
+
+class Statistics(torch.nn.Module):
+    def forward(self, x: torch.Tensor):
+        return x.mean().item(), x.dim() == 2, x.numel()
+
+
+@case(name="scalar_arguments_i32", rtl=True)
+def scalar_arguments_i32():
+    return ScaleShift(), (ints((3, 4), seed=301), 3, True, -5)
+
+
+@case(name="float_argument_f32", tolerance=Tolerance())
+def float_argument_f32():
+    return FloatArgument(), (floats((4, 5), seed=302), 0.25, "relu")
+
+
+@case(name="python_int_results_i32", rtl=True)
+def python_int_results_i32():
+    return CountsAndTotals(), (ints((3, 4), seed=303),)
+
+
+@case(name="python_float_bool_results_f32", tolerance=Tolerance())
+def python_float_bool_results_f32():
+    return Statistics(), (floats((4, 6), seed=304),)
+
+
+@case(name="zero_d_input_and_result_i32", rtl=True)
+def zero_d_input_and_result_i32():
+    """A 0-d tensor in (a scale) and out (a dot product)."""
+    class Dot(torch.nn.Module):
+        def forward(self, a: torch.Tensor, b: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+            return torch.dot(a, b) * scale
+
+    return Dot(), (ints((6,), seed=305), ints((6,), seed=306), torch.tensor(3, dtype=torch.int32))
