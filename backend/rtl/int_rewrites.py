@@ -36,7 +36,9 @@ def check_supported_ops(module: ir.Module, model: str | None = None) -> None:
             raise UnsupportedOpError(
                 message=f"op '{name}' is not supported on the hardware (RTL) path: {why}",
                 stage="rtl-check-dtypes", model=model, op=name, location=str(found[0].location),
-                hint="run the model on the cpu backend; on RTL, replace the sort by comparisons (e.g. torch.max)",
+                hint="integer sorts along at most 64 elements become comparisons on RTL when no tie's index can "
+                "show: use only the sorted values, or sort(..., stable=True) / argsort(..., stable=True) for indices "
+                "(frontend/torch/_sort_by_rank.py); otherwise run the model on the cpu backend",
             )
 
 

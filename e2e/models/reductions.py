@@ -68,20 +68,35 @@ def cumprod_i32():
     return Lambda(lambda x: torch.cumprod(x, dim=1)), (ints((3, 5), seed=93, low=-3, high=4),)
 
 
-_SORT_ON_RTL = "refused at rtl-check-dtypes: tm_tensor.sort's circuit deadlocks (int_rewrites.REFUSED_ON_RTL)"
+_UNSTABLE_INDICES_ON_RTL = (
+    "refused at rtl-check-dtypes: the indices of an unstable sort order ties as PyTorch's algorithm does, "
+    "so the sort stays tm_tensor.sort, whose circuit deadlocks (int_rewrites.REFUSED_ON_RTL)")
 
 
-@case(name="sort_i32", rtl=True, xfail={"rtl": _SORT_ON_RTL})
+@case(name="sort_i32", rtl=True)
 def sort_i32():
+    """Values only: ranks (comparisons, a sum, a scatter) on both backends (frontend/torch/_sort_by_rank.py)."""
     return Lambda(lambda x: torch.sort(x, dim=1)[0]), (ints((3, 5), seed=94, low=-100, high=100),)
 
 
-@case(name="topk_i32", rtl=True, xfail={"rtl": _SORT_ON_RTL})
+@case(name="topk_i32", rtl=True)
 def topk_i32():
     return Lambda(lambda x: torch.topk(x, 2, dim=1)[0]), (ints((3, 5), seed=95, low=-100, high=100),)
 
 
-@case(name="kthvalue_i32", rtl=True,
-      xfail={"rtl": "refused at rtl-check-dtypes: tm_tensor.topk's circuit gives wrong results (int_rewrites.REFUSED_ON_RTL)"})
+@case(name="kthvalue_i32", rtl=True)
 def kthvalue_i32():
     return Lambda(lambda x: torch.kthvalue(x, 2, dim=1)[0]), (ints((3, 5), seed=96, low=-100, high=100),)
+
+
+@case(name="argsort_stable_ties_i32", rtl=True)
+def argsort_stable_ties_i32():
+    """Many ties: a stable sort's indices are exactly the ranks' order."""
+    return Lambda(lambda x: torch.argsort(x, dim=0, descending=True, stable=True)), (ints((6, 3), seed=97, low=-2, high=2),)
+
+
+@case(name="sort_with_indices_i32", rtl=True, xfail={"rtl": _UNSTABLE_INDICES_ON_RTL})
+def sort_with_indices_i32():
+    """Distinct values, so the unstable sort's indices are well defined on the CPU."""
+    return Lambda(lambda x: torch.sort(x, dim=1, descending=True)), (
+        torch.randperm(15, generator=torch.Generator().manual_seed(98)).reshape(3, 5).to(torch.int32),)

@@ -19,6 +19,7 @@ from torch.utils._pytree import tree_flatten
 from common.errors import DynamicShapeError, ModelError, UnsupportedDtypeError
 from common.records import BakedArgument, ModelMetadata, TensorSpec
 from frontend.torch._arguments import python_result_kinds, scalars_as_tensors
+from frontend.torch._sort_by_rank import rank_decompositions
 from frontend.torch._graph_rules import refuse_unfaithful_ops, widen_narrow_integers
 from frontend.torch._sources import node_details, site_of_exception, site_of_node
 
@@ -118,7 +119,7 @@ def decompose(program: ExportedProgram, *, model: str) -> ExportedProgram:
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*LeafSpec.*", category=FutureWarning)
-            program = program.run_decompositions(get_decomposition_table())
+            program = program.run_decompositions({**get_decomposition_table(), **rank_decompositions(program)})
     except Exception as error:
         raise _model_error(error, model, "torch.export could not decompose the program") from error
     _refuse_symbolic_dims(program, model)
