@@ -138,11 +138,12 @@ def _trace(
         given = arguments.tensors
         eager_inputs = _copies(given)
         eager = frontend.run_eager(model, arguments.fill(eager_inputs), model=name)
-        bind = bool(arguments.baked or eager.returns_scalars)
+        bind = bool(arguments.baked or eager.returns_scalars or not eager.outputs)
         program = frontend.export_static(frontend.BoundModule(model, arguments) if bind else model,
                                          _copies(given), model=name)
         signature = {"baked": arguments.baked, "names": arguments.tensor_names} if bind else {}
-    results = frontend.program_results(program, eager.outputs, eager_inputs, model=name)
+    results = frontend.program_results(program, eager.outputs, eager_inputs, model=name,
+                                       names=signature.get("names", ()))
     metadata = frontend.metadata_of(program, results, given, model=name, python_kinds=eager.python_kinds, **signature)
     golden = Golden(tuple(frontend.as_numpy(t) for t in given),
                     tuple(frontend.as_numpy(t) for _, t in results))

@@ -99,3 +99,13 @@ def masked_fill_inplace_f32():
         return x.relu_()
 
     return Lambda(forward), (floats((4, 5), seed=94), bools((4, 5), seed=95))
+
+
+@case(name="inplace_only_returns_none_i32", rtl=True)
+def inplace_only_returns_none_i32():
+    """forward updates its inputs and returns None: the updated inputs are the results."""
+    def forward(x, y):
+        x.add_(y)
+        y[:, 0] = 0
+
+    return Lambda(forward), (ints((3, 4), seed=96), ints((3, 4), seed=97))

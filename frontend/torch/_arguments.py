@@ -100,7 +100,10 @@ def python_result_kinds(outputs) -> tuple[str | None, ...]:
 
 
 class BoundModule(torch.nn.Module):
-    """`module` with its scalar arguments bound and its scalar results as 0-d tensors: what is exported."""
+    """`module` with its scalar arguments bound and its scalar results as 0-d tensors: what is exported.
+
+    A forward that returns None exports as one returning nothing: its in-place updates are its results.
+    """
 
     def __init__(self, module: torch.nn.Module, arguments: Arguments) -> None:
         super().__init__()
@@ -108,4 +111,5 @@ class BoundModule(torch.nn.Module):
         self._arguments = arguments
 
     def forward(self, *tensors: torch.Tensor):
-        return scalars_as_tensors(self.module(*self._arguments.fill(tensors)))
+        outputs = self.module(*self._arguments.fill(tensors))
+        return () if outputs is None else scalars_as_tensors(outputs)  # None: only its in-place updates count

@@ -66,12 +66,17 @@ def as_numpy(tensor: torch.Tensor) -> np.ndarray:
 
 
 def run_eager(module: torch.nn.Module, args: Sequence[object], *, model: str) -> EagerRun:
-    """Run the forward once; its flattened outputs (scalars as 0-d tensors) are the golden values."""
+    """Run the forward once; its flattened outputs (scalars as 0-d tensors) are the golden values.
+
+    A forward that returns None may still change its inputs in place: those are its results.
+    """
     try:
         with torch.no_grad():
             outputs = module(*args)
     except Exception as error:
         raise _model_error(error, model, "forward raised") from error
+    if outputs is None:
+        return EagerRun([], ())
     kinds = python_result_kinds(outputs)
     flat, _ = tree_flatten(scalars_as_tensors(outputs))
     if not flat or not all(isinstance(t, torch.Tensor) for t in flat):
@@ -129,7 +134,8 @@ def decompose(program: ExportedProgram, *, model: str) -> ExportedProgram:
 
 
 def program_results(
-    program: ExportedProgram, outputs: Sequence[torch.Tensor], mutated_inputs: Sequence[torch.Tensor], *, model: str
+    program: ExportedProgram, outputs: Sequence[torch.Tensor], mutated_inputs: Sequence[torch.Tensor], *, model: str,
+    names: Sequence[str] = (),
 ) -> list[tuple[str, torch.Tensor]]:
     """Every result the lowered program returns, named, with eager PyTorch's value for it.
 
@@ -138,6 +144,7 @@ def program_results(
     result before the user's outputs. Those are results like any other here, named
     `<input>_mutated`, and their golden value is the input after eager PyTorch ran
     (`mutated_inputs`: the copies eager ran on). User outputs are `result0`, `result1`, ...
+    `names` are forward's names for the inputs, where the program's differ (a bound module).
     """
     kinds = torch.export.graph_signature.OutputKind
     user_inputs = [s.arg.name for s in program.graph_signature.input_specs
@@ -146,7 +153,8 @@ def program_results(
     found: list[tuple[str, torch.Tensor]] = []
     for spec in program.graph_signature.output_specs:
         if spec.kind == kinds.USER_INPUT_MUTATION:
-            found.append((f"{spec.target}_mutated", mutated_inputs[user_inputs.index(spec.target)]))
+            index = user_inputs.index(spec.target)
+            found.append((f"{names[index] if names else spec.target}_mutated", mutated_inputs[index]))
         elif spec.kind == kinds.USER_OUTPUT and remaining:
             found.append((f"result{sum(n.startswith('result') for n, _ in found)}", remaining.pop(0)))
         elif spec.kind != kinds.USER_OUTPUT:
@@ -155,6 +163,9 @@ def program_results(
                 stage=STAGE, model=model,
                 hint="compile the model in eval() mode, or return the new state from forward instead of assigning it",
             )
+    if not found:
+        raise ModelError(message="forward returns nothing and changes no input: there is nothing to compute",
+                         stage=STAGE, model=model, hint="return the tensors the model computes")
     return found
 
 

@@ -68,3 +68,24 @@ def test_scalars_as_tensors_leaves_tensors_alone():
     t = torch.ones(2)
     out = scalars_as_tensors((t, 3, 1.5, False))
     assert out[0] is t and out[1].dtype == torch.int64 and out[2].dtype == torch.float64 and out[3].dtype == torch.bool
+
+
+def test_forward_returning_none_has_its_input_updates_as_results():
+    class Update(torch.nn.Module):
+        def forward(self, x: torch.Tensor, step: int) -> None:
+            x.mul_(step)
+
+    x = torch.tensor([1, -2, 3], dtype=torch.int32)
+    design = import_module(Update(), (x, 5), name="update")
+    assert [r.name for r in design.metadata.results] == ["x_mutated"]
+    np.testing.assert_array_equal(design.golden.outputs[0], [5, -10, 15])
+    assert x.tolist() == [1, -2, 3]  # the caller's tensor is untouched
+
+
+def test_forward_that_does_nothing_is_refused():
+    class Nothing(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> None:
+            x + 1
+
+    with pytest.raises(ModelError, match="returns nothing and changes no input"):
+        import_module(Nothing(), (torch.ones(2),), name="nothing")
