@@ -58,6 +58,7 @@ CASES = {
     "linear_f32": {"backends": ["cpu"], "xfail": []},
     "linear_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "linear_int_param_i32": {"backends": ["cpu", "rtl"], "xfail": []},
+    "list_and_dict_inputs_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "log_softmax_f32": {"backends": ["cpu"], "xfail": []},
     "logical_bool": {"backends": ["cpu", "rtl"], "xfail": []},
     "masked_fill_i32": {"backends": ["cpu", "rtl"], "xfail": []},

@@ -138,7 +138,7 @@ def _trace(
         given = arguments.tensors
         eager_inputs = _copies(given)
         eager = frontend.run_eager(model, arguments.fill(eager_inputs), model=name)
-        bind = bool(arguments.baked or eager.returns_scalars or not eager.outputs)
+        bind = arguments.needs_binding or eager.returns_scalars or not eager.outputs
         program = frontend.export_static(frontend.BoundModule(model, arguments) if bind else model,
                                          _copies(given), model=name)
         signature = {"baked": arguments.baked, "names": arguments.tensor_names} if bind else {}

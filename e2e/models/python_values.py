@@ -61,3 +61,15 @@ def zero_d_input_and_result_i32():
             return torch.dot(a, b) * scale
 
     return Dot(), (ints((6,), seed=305), ints((6,), seed=306), torch.tensor(3, dtype=torch.int32))
+
+
+class SumOfList(torch.nn.Module):
+    def forward(self, xs: list[torch.Tensor], weights: dict[str, torch.Tensor]) -> torch.Tensor:
+        return sum(x * w for x, w in zip(xs, weights.values()))
+
+
+@case(name="list_and_dict_inputs_i32", rtl=True)
+def list_and_dict_inputs_i32():
+    """Tensors inside a list and a dict: each is its own port (`xs_0`, `weights_a`, ...)."""
+    return SumOfList(), ([ints((2, 3), seed=307), ints((2, 3), seed=308)],
+                         {"a": ints((2, 3), seed=309), "b": ints((2, 3), seed=310)})

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
-from torch.utils._pytree import tree_flatten, tree_map
+from torch.utils._pytree import TreeSpec, tree_flatten, tree_flatten_with_path, tree_map, tree_unflatten
 
 from common.errors import ModelError
 from common.records import BakedArgument
@@ -32,41 +32,60 @@ _RESULT_DTYPES: tuple[tuple[type, torch.dtype], ...] = (
 
 @dataclass(frozen=True)
 class Arguments:
-    """The example inputs split into the tensors a backend takes and the scalars baked in."""
+    """The example inputs split into the tensors a backend takes and the scalars baked in.
+
+    Lists, tuples and dicts of tensors are flattened: each tensor is its own port,
+    named after its parameter and position (`xs_0`, `pair_1`, `inputs_weight`).
+    """
 
     tensors: tuple[torch.Tensor, ...]
     baked: tuple[BakedArgument, ...]
-    template: tuple[object, ...]  # the example inputs as given
-    tensor_slots: tuple[int, ...]  # where in `template` the tensors go
+    leaves: tuple[object, ...]  # every flattened leaf of the example inputs
+    spec: TreeSpec  # how they nest
+    tensor_slots: tuple[int, ...]  # which leaves are the tensors
     tensor_names: tuple[str, ...]  # forward's names for them (a bound module's export would say tensors_0, ...)
 
     def fill(self, tensors: Sequence[torch.Tensor]) -> tuple[object, ...]:
         """forward's full argument list: `tensors` in the tensor slots, the baked values elsewhere."""
-        args = list(self.template)
+        leaves = list(self.leaves)
         for slot, tensor in zip(self.tensor_slots, tensors, strict=True):
-            args[slot] = tensor
-        return tuple(args)
+            leaves[slot] = tensor
+        return tree_unflatten(leaves, self.spec)
+
+    @property
+    def needs_binding(self) -> bool:
+        """Anything but plain tensor arguments: the exported module must be the bound one."""
+        return bool(self.baked) or len(self.leaves) != self.spec.num_children
 
 
 def split_arguments(module: torch.nn.Module, example_inputs, *, model: str) -> Arguments:
-    """Tensors stay arguments; Python scalars are baked in; anything else is refused, by name."""
+    """Tensors (also inside lists, tuples, dicts) stay arguments; Python scalars are baked in; else refused."""
     inputs = tuple(example_inputs) if isinstance(example_inputs, (tuple, list)) else (example_inputs,)
     names = _parameter_names(module, len(inputs))
-    tensors, baked, slots = [], [], []
-    for index, (name, value) in enumerate(zip(names, inputs, strict=True)):
+    paths, spec = tree_flatten_with_path(inputs)
+    tensors, baked, slots, tensor_names, leaves = [], [], [], [], []
+    for index, (path, value) in enumerate(paths):
+        name = "_".join([names[path[0].idx], *(_key_name(key) for key in path[1:])])
+        leaves.append(value)
         if isinstance(value, torch.Tensor):
             tensors.append(value)
             slots.append(index)
+            tensor_names.append(name)
         elif isinstance(value, _BAKEABLE):
             baked.append(BakedArgument(name, type(value).__name__, repr(value)))
         else:
             raise ModelError(
-                message=f"example input {index} ('{name}') is a {type(value).__name__}; "
-                "arguments must be tensors or Python scalars (int, float, bool, str, None)",
+                message=f"example input '{name}' is a {type(value).__name__}; arguments must be tensors, Python "
+                "scalars (int, float, bool, str, None), or lists, tuples and dicts of them",
                 stage=STAGE, model=model,
-                hint="pass each tensor as its own argument (unpack lists and dicts in a wrapper module's forward)",
+                hint="pass the tensors the object holds as arguments, and build the object inside forward",
             )
-    return Arguments(tuple(tensors), tuple(baked), inputs, tuple(slots), tuple(names[i] for i in slots))
+    return Arguments(tuple(tensors), tuple(baked), tuple(leaves), spec, tuple(slots), tuple(tensor_names))
+
+
+def _key_name(key) -> str:
+    """A pytree key as a port-name part: a list index or a dict key."""
+    return str(getattr(key, "idx", getattr(key, "key", key)))
 
 
 def _parameter_names(module: torch.nn.Module, count: int) -> list[str]:

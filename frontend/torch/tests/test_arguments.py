@@ -37,6 +37,21 @@ def test_split_names_every_baked_argument_and_keeps_tensor_positions():
     assert arguments.fill((y,))[0] is y and arguments.fill((y,))[1:] == (3, 0.5, True)
 
 
+class Containers(torch.nn.Module):
+    def forward(self, xs: list, named: dict, scale: int):
+        return xs[0] * scale + xs[1] - named["bias"]
+
+
+def test_tensors_inside_lists_and_dicts_are_ports_named_by_position_and_key():
+    xs = [torch.tensor([1, 2], dtype=torch.int32), torch.tensor([3, 4], dtype=torch.int32)]
+    named = {"bias": torch.tensor([5, -5], dtype=torch.int32)}
+    arguments = split_arguments(Containers(), (xs, named, 2), model="m")
+    assert arguments.tensor_names == ("xs_0", "xs_1", "named_bias") and arguments.needs_binding
+    design = import_module(Containers(), (xs, named, 2), name="containers")
+    assert [a.name for a in design.metadata.args] == ["xs_0", "xs_1", "named_bias"]
+    np.testing.assert_array_equal(design.golden.outputs[0], [0, 13])  # [1,2]*2 + [3,4] - [5,-5]
+
+
 def test_baked_arguments_reach_the_golden_and_the_metadata():
     x = torch.tensor([1, -2, 3], dtype=torch.int32)
     design = import_module(ScaleShift(), (x, 3, 0.5, True), name="scale_shift")
