@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from torch.utils._pytree import tree_leaves
 
 from common.records import Golden, ModelMetadata, TensorSpec
 from common.compare import compare
@@ -37,15 +38,16 @@ def test_suite_size_and_declarations():
     for case in CASES.values():
         module, inputs = case.build()
         again = case.build()[1]
-        assert all(torch.equal(a, b) for a, b in zip(inputs, again)), f"{case.name}: inputs not deterministic"
+        for a, b in zip(tree_leaves(inputs), tree_leaves(again), strict=True):
+            same = torch.equal(a, b) if isinstance(a, torch.Tensor) else a == b
+            assert same, f"{case.name}: inputs not deterministic"
         with torch.no_grad():
-            outputs = module(*inputs)
-        outputs = outputs if isinstance(outputs, tuple) else (outputs,)
-        tensors = (*inputs, *outputs)
-        is_float = any(t.is_floating_point() for t in tensors)
+            outputs = tree_leaves(module(*inputs))
+        values = [*tree_leaves(inputs), *outputs]
+        is_float = any(t.is_floating_point() if isinstance(t, torch.Tensor) else isinstance(t, float) for t in values)
         if case.rtl:
             assert not is_float, f"{case.name}: rtl=True needs integer inputs and outputs"
-        if any(t.is_floating_point() for t in outputs):
+        if any(t.is_floating_point() if isinstance(t, torch.Tensor) else isinstance(t, float) for t in outputs):
             assert case.tolerance is not None, f"{case.name}: float results need a stated tolerance"
 
 
