@@ -12,6 +12,7 @@ import torch
 from torch.export import ExportedProgram
 
 import frontend.torch as frontend
+from frontend.quantize import QuantizedModel
 from common.atomic import atomic_write_text
 from backend.rtl.ports import read_manifest
 from common.errors import TorchCirctError
@@ -28,7 +29,7 @@ DUMP_ENV = "TORCH_CIRCT_DUMP_IR"
 
 
 def compile(  # noqa: A001 - the front door's name, as torch.compile / iree-turbine's compile
-    model: torch.nn.Module | ExportedProgram,
+    model: torch.nn.Module | ExportedProgram | QuantizedModel,
     example_inputs: Sequence[torch.Tensor] | torch.Tensor,
     target: str = "rtl",
     options: Options | None = None,
@@ -39,14 +40,18 @@ def compile(  # noqa: A001 - the front door's name, as torch.compile / iree-turb
     """Compile `model` at the shapes of `example_inputs` for `target` ("rtl" or "cpu").
 
     The caller's tensors are never modified: eager PyTorch (the oracle) and the
-    export run on copies. `on_stage` sees every stage as it finishes.
+    export run on copies. `on_stage` sees every stage as it finishes. A `QuantizedModel`
+    compiles its integer module (inputs are its int8 tensors) and carries its error per layer
+    into the report.
     """
     options = options or Options()
+    quantization = model.report() if isinstance(model, QuantizedModel) else None
+    model = model.module if isinstance(model, QuantizedModel) else model
     _check_target(target)
     name = identifier(name or _default_name(model))
     given = frontend.check_inputs(example_inputs, name)
     metadata, golden, program = _trace(model, given, name)
-    design = Design(name, target, options, metadata, golden, [], source=_describe(model))
+    design = Design(name, target, options, metadata, golden, [], source=_describe(model), quantization=quantization)
     record = _recorder(design, on_stage)
     linalg = _segment(flow.frontend_stages(program, metadata), "", "frontend", design, record)
     if options.emit != "linalg":

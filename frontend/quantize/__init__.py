@@ -11,8 +11,8 @@ tensor, accumulation int32, requantisation an integer multiplier and shift, roun
 
 from __future__ import annotations
 
-from frontend.quantize.error_report import LayerError
+from frontend.quantize.error_report import LayerError, render_error_report
 from frontend.quantize.options import QuantizeOptions
 from frontend.quantize.quantizer import QuantizedModel, quantize
 
-__all__ = ["LayerError", "QuantizeOptions", "QuantizedModel", "quantize"]
+__all__ = ["LayerError", "QuantizeOptions", "QuantizedModel", "quantize", "render_error_report"]

@@ -70,7 +70,7 @@ def measure(float_graph: fx.GraphModule, integer: IntegerGraph, data: list[Batch
                  for p, t in zip(integer.points, sums))
 
 
-def render_markdown(report: dict) -> list[str]:
+def render_error_report(report: dict) -> list[str]:
     """The report.md section: one row per layer, the weakest layer named."""
     rows = report["layers"]
     finite = [r for r in rows if r["sqnr_db"] is not None and r["kind"] != "input"]

@@ -9,7 +9,9 @@ or select values without arithmetic: reshape, flatten, max pooling, keep their i
 from __future__ import annotations
 
 import operator
+from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 import torch.fx as fx
@@ -42,11 +44,15 @@ class Op:
 
     @property
     def label(self) -> str:
-        return self.node.name + ("+relu" if self.relu is not None else "")
+        """The module's path for a module (as the user named it), else the node's name; `+relu` when fused."""
+        name = str(self.node.target) if self.node.op == "call_module" else self.node.name
+        return name + ("+relu" if self.relu is not None else "")
 
 
 def trace(model: torch.nn.Module, name: str) -> fx.GraphModule:
     """The model's graph, from torch.fx's symbolic trace (data-dependent Python control flow cannot be traced)."""
+    if _module_kind(model) is not None:  # a bare layer: trace it as a call, not through its functional insides
+        model = torch.nn.Sequential(OrderedDict({type(model).__name__.lower(): model}))
     tracer = fx.Tracer()
     tracer.record_stack_traces = True  # so that a refused op can name the user's source line
     try:
@@ -122,7 +128,9 @@ def _is_tensor_sum(node: fx.Node) -> bool:
 
 
 def _unsupported(node: fx.Node, what: str, name: str) -> UnsupportedOpError:
-    frames = [line.strip() for line in (node.stack_trace or "").splitlines() if line.strip().startswith("File ")]
+    torch_dir = str(Path(torch.__file__).parent)
+    frames = [line.strip() for line in (node.stack_trace or "").splitlines()
+              if line.strip().startswith("File ") and torch_dir not in line]
     return UnsupportedOpError(
         message=f"{what} (node '{node.name}') has no integer form in the quantizer",
         stage=STAGE, model=name, op=str(node.target), location=frames[-1] if frames else None,

@@ -11,7 +11,7 @@ import torch.fx as fx
 
 from frontend.quantize.calibrate import batches, ranges
 from frontend.quantize.convert import build_integer_graph
-from frontend.quantize.error_report import LayerError, measure, render_markdown
+from frontend.quantize.error_report import LayerError, measure, render_error_report
 from frontend.quantize.fixed_point import quantize_tensor
 from frontend.quantize.graph import classify, trace
 from frontend.quantize.options import QuantizeOptions
@@ -45,7 +45,7 @@ class QuantizedModel:
                 "layers": [asdict(layer) for layer in self.layers]}
 
     def report_markdown(self) -> str:
-        return "\n".join(render_markdown(self.report())) + "\n"
+        return "\n".join(render_error_report(self.report())) + "\n"
 
 
 def quantize(
