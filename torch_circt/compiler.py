@@ -46,12 +46,13 @@ def compile(  # noqa: A001 - the front door's name, as torch.compile / iree-turb
     """
     options = options or Options()
     quantization = model.report() if isinstance(model, QuantizedModel) else None
+    source = _describe(model)
     model = model.module if isinstance(model, QuantizedModel) else model
     _check_target(target)
     name = identifier(name or _default_name(model))
     given = frontend.check_inputs(example_inputs, name)
     metadata, golden, program = _trace(model, given, name)
-    design = Design(name, target, options, metadata, golden, [], source=_describe(model), quantization=quantization)
+    design = Design(name, target, options, metadata, golden, [], source=source, quantization=quantization)
     record = _recorder(design, on_stage)
     linalg = _segment(flow.frontend_stages(program, metadata), "", "frontend", design, record)
     if options.emit != "linalg":
@@ -155,5 +156,7 @@ def identifier(text: str) -> str:
     return f"m_{name}" if name[0].isdigit() else name
 
 
-def _describe(model: torch.nn.Module | ExportedProgram) -> str:
+def _describe(model: torch.nn.Module | ExportedProgram | QuantizedModel) -> str:
+    if isinstance(model, QuantizedModel):
+        return f"{type(model.module).__name__} (int8, from torch_circt.quantize)"
     return "torch.export.ExportedProgram" if isinstance(model, ExportedProgram) else type(model).__qualname__

@@ -29,7 +29,8 @@ def quantize_tensor(x: torch.Tensor, scale: float) -> torch.Tensor:
 
 
 def quantize_weight(weight: torch.Tensor, per_channel: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    """int8 weights in [-127, 127] and their float64 scales, one per output channel (dim 0) or one for all."""
+    """int8 weights in [-127, 127] and their float64 scales, one per output channel (dim 0) or one for all.
+    Rounded half to even (torch.round): weights are rounded once, offline, not by the circuit."""
     flat = weight.detach().double().reshape(weight.shape[0], -1).abs()
     max_abs = flat.amax(dim=1) if per_channel else flat.amax().expand(weight.shape[0])
     scales = torch.tensor([scale_for(float(m)) for m in max_abs], dtype=torch.float64)

@@ -110,7 +110,7 @@ def _module_kind(module: torch.nn.Module) -> str | None:
         return "conv"
     if isinstance(module, torch.nn.ReLU):
         return "relu"
-    if isinstance(module, torch.nn.AvgPool2d) and _plain_avgpool(module) or isinstance(module, torch.nn.AdaptiveAvgPool2d):
+    if (isinstance(module, torch.nn.AvgPool2d) and _plain_avgpool(module)) or isinstance(module, torch.nn.AdaptiveAvgPool2d):
         return "avgpool"
     if isinstance(module, _SHAPE_MODULES):
         return "shape"

@@ -53,4 +53,5 @@ def test_integer_module_matches_torch_export_on_the_cpu_backend(tmp_path) -> Non
     assert [row["layer"] for row in report["quantization"]["layers"]] == [
         "x", "conv1+relu", "conv2", "add+relu", "avg", "fc"]
     markdown = (saved / "report.md").read_text()
+    assert "Model `ResidualNetInt8 (int8, from torch_circt.quantize)`" in markdown
     assert "## Quantization error per layer" in markdown and "| `add+relu` | add |" in markdown
