@@ -7,6 +7,9 @@
     design.ir("handshake-buffers")    # any stage's MLIR
     design.save("out/")               # .sv, manifest.json, report.json, ...
 
+    quantized = torch_circt.quantize(float_model, calibration_data)   # int8 integer module + error per layer
+    design = torch_circt.compile(quantized, quantized.quantize_inputs(x), target="rtl")
+
 Options are dataclasses with one default each (`Options`, `RtlOptions`,
 `SimOptions`, `Tolerance`); `Options(emit="handshake")` stops early.
 """
@@ -20,13 +23,15 @@ from common.errors import InternalCompilerError, TorchCirctError, UserError
 from torch_circt.options import EMIT_LEVELS, Options, RtlOptions, SimOptions
 
 if TYPE_CHECKING:
+    from frontend.quantize import QuantizedModel, QuantizeOptions, quantize
     from torch_circt.compiler import compile, from_linalg
     from torch_circt.design import Check, Design, Simulation
 
 # Loaded on first use, so a tool that needs only the options (a simulator build
 # action) neither imports both MLIR copies nor depends on the compiler's code.
-_LAZY = {"compile": "compiler", "from_linalg": "compiler", "Check": "design", "Design": "design",
-         "Simulation": "design"}
+_LAZY = {"compile": "torch_circt.compiler", "from_linalg": "torch_circt.compiler", "Check": "torch_circt.design",
+         "Design": "torch_circt.design", "Simulation": "torch_circt.design", "quantize": "frontend.quantize",
+         "QuantizeOptions": "frontend.quantize", "QuantizedModel": "frontend.quantize"}
 
 __all__ = [
     "EMIT_LEVELS",
@@ -34,6 +39,8 @@ __all__ = [
     "Design",
     "InternalCompilerError",
     "Options",
+    "QuantizeOptions",
+    "QuantizedModel",
     "RtlOptions",
     "SimOptions",
     "Simulation",
@@ -42,6 +49,7 @@ __all__ = [
     "UserError",
     "compile",
     "from_linalg",
+    "quantize",
 ]
 
 
@@ -49,5 +57,5 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(f"torch_circt.{_LAZY[name]}"), name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'torch_circt' has no attribute '{name}'")

@@ -12,6 +12,7 @@ import torch
 from torch.export import ExportedProgram
 
 import frontend.torch as frontend
+from frontend.quantize import QuantizedModel
 from common.atomic import atomic_write_text
 from backend.rtl.ports import read_manifest
 from common.errors import TorchCirctError
@@ -28,7 +29,7 @@ DUMP_ENV = "TORCH_CIRCT_DUMP_IR"
 
 
 def compile(  # noqa: A001 - the front door's name, as torch.compile / iree-turbine's compile
-    model: torch.nn.Module | ExportedProgram,
+    model: torch.nn.Module | ExportedProgram | QuantizedModel,
     example_inputs: Sequence[object] | torch.Tensor,
     target: str = "rtl",
     options: Options | None = None,
@@ -41,13 +42,17 @@ def compile(  # noqa: A001 - the front door's name, as torch.compile / iree-turb
     The caller's tensors are never modified: eager PyTorch (the oracle) and the
     export run on copies. Python scalars among the inputs (int, float, bool, str,
     None) are compiled in at their example values and listed in `design.metadata.baked`.
-    `on_stage` sees every stage as it finishes.
+    `on_stage` sees every stage as it finishes. A `QuantizedModel` compiles its integer
+    module (inputs are its int8 tensors) and carries its error per layer into the report.
     """
     options = options or Options()
+    quantization = model.report() if isinstance(model, QuantizedModel) else None
+    source = _describe(model)
+    model = model.module if isinstance(model, QuantizedModel) else model
     _check_target(target)
     name = identifier(name or _default_name(model))
     metadata, golden, program = _trace(model, example_inputs, name)
-    design = Design(name, target, options, metadata, golden, [], source=_describe(model))
+    design = Design(name, target, options, metadata, golden, [], source=source, quantization=quantization)
     record = _recorder(design, on_stage)
     linalg = _segment(flow.frontend_stages(program, metadata), "", "frontend", design, record)
     if options.emit != "linalg":
@@ -165,5 +170,7 @@ def identifier(text: str) -> str:
     return f"m_{name}" if name[0].isdigit() else name
 
 
-def _describe(model: torch.nn.Module | ExportedProgram) -> str:
+def _describe(model: torch.nn.Module | ExportedProgram | QuantizedModel) -> str:
+    if isinstance(model, QuantizedModel):
+        return f"{type(model.module).__name__} (int8, from torch_circt.quantize)"
     return "torch.export.ExportedProgram" if isinstance(model, ExportedProgram) else type(model).__qualname__

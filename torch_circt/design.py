@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +85,7 @@ class Design:
     source: str = "python"
     build_seconds: float | None = None
     checks: list[Check] = field(default_factory=list)
+    quantization: dict | None = None  # the QuantizedModel's error per layer, when compiled from one
     _simulator: Path | None = field(default=None, repr=False)
     _scratch: Path | None = field(default=None, repr=False)
 
@@ -124,24 +125,38 @@ class Design:
     # --- running --------------------------------------------------------------------------
     def simulate(self, *inputs: torch.Tensor | np.ndarray, vcd: Path | None = None) -> Simulation:
         """Run the design on `inputs` (tensors or arrays in argument order)."""
-        arrays = tuple(_as_array(x) for x in inputs)
+        return self._run([inputs], vcd)[0]
+
+    def simulate_many(self, input_sets: Iterable[Sequence[torch.Tensor | np.ndarray]]) -> list[Simulation]:
+        """Run the design on each set of inputs, in order, in one worker: the simulator (or the JIT)
+        is loaded once for all of them, not once per run. Each run starts from reset."""
+        return self._run(list(input_sets), None)
+
+    def _run(self, input_sets: list[Sequence[torch.Tensor | np.ndarray]], vcd: Path | None) -> list[Simulation]:
+        runs = [tuple(_as_array(x) for x in inputs) for inputs in input_sets]
         if not self.can_simulate:
             raise UserError(
                 message=f"this design stops at emit='{self.options.emit}'; there is nothing to run yet",
                 stage="simulate", model=self.name, hint="compile with emit='sv' (the default) to simulate",
             )
         if self.target == "cpu":
-            return self._run_cpu(arrays)
+            return self._run_cpu(runs)
         so = self._build()
         from backend.sim import load_simulator
 
-        start = time.perf_counter()
+        def work(_send) -> list[Simulation]:
+            simulator = load_simulator(so, self.manifest)
+            simulations = []
+            for arrays in runs:
+                start = time.perf_counter()
+                result = simulator.run(arrays, cycle_limit=self.options.sim.cycle_limit, vcd=vcd)
+                simulations.append(Simulation(result.outputs, result.cycles, time.perf_counter() - start, result.port_bound))
+            return simulations
+
         try:
-            result = call_isolated(lambda _send: load_simulator(so, self.manifest).run(
-                arrays, cycle_limit=self.options.sim.cycle_limit, vcd=vcd))
+            return call_isolated(work)
         except WorkerCrash as crash:
             raise _crash_error(self.name, "simulate", crash) from None
-        return Simulation(result.outputs, result.cycles, time.perf_counter() - start, result.port_bound)
 
     def check(self) -> Check:
         """Simulate on the example inputs and compare with eager PyTorch's outputs."""
@@ -202,16 +217,24 @@ class Design:
             self._simulator = folder / f"{self.name}_sim.so"
         return self._simulator
 
-    def _run_cpu(self, arrays: Sequence[np.ndarray]) -> Simulation:
+    def _run_cpu(self, runs: list[tuple[np.ndarray, ...]]) -> list[Simulation]:
         from backend.cpu import JitFunction
 
         llvm = self.ir("llvm")
-        start = time.perf_counter()
+
+        def work(_send) -> list[Simulation]:
+            function = JitFunction(llvm, self.metadata)
+            simulations = []
+            for arrays in runs:
+                start = time.perf_counter()
+                outputs = function(*arrays)
+                simulations.append(Simulation(tuple(outputs), None, time.perf_counter() - start))
+            return simulations
+
         try:
-            outputs = call_isolated(lambda _send: JitFunction(llvm, self.metadata)(*arrays))
+            return call_isolated(work)
         except WorkerCrash as crash:
             raise _crash_error(self.name, "jit-run", crash) from None
-        return Simulation(tuple(outputs), None, time.perf_counter() - start)
 
 
 def _as_array(value: torch.Tensor | np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
+from frontend.quantize import render_error_report
 from torch_circt.artifacts import artifact_names
 from torch_circt.hw_estimate import estimate
 from torch_circt.loops import loop_work
@@ -72,6 +73,8 @@ def build_report(designs: list, info: RunInfo | None = None) -> dict:
         "files": sorted(artifact_names(designs, all_ir=info.all_ir)),
         "toolchain": {"torch": torch.__version__},
     }
+    if first.quantization is not None:
+        report["quantization"] = first.quantization
     rtl = next((d for d in designs if d.target == "rtl"), None)
     if rtl is not None and rtl.manifest is not None:
         report["rtl"] = _rtl_section(rtl, checks.get("rtl"))
@@ -141,6 +144,8 @@ def render_markdown(report: dict) -> str:
             lines += [f"| memory inside the circuit (seq.hlmem) | | {hardware['internal_memory_bits']} |",
                       f"| memory outside (arguments, results, parameters) | | {hardware['external_memory_bits']} |",
                       "", f"{hardware['module_definitions']} module definitions, {hardware['instances']} instances."]
+    if "quantization" in report:
+        lines += ["", *render_error_report(report["quantization"])]
     timings = report["timings"]
     lines += ["", "## Time", "", "| stage | seconds |", "| --- | --- |"]
     lines += [f"| {t['group']}: {t['name']} | {t['seconds']:.3f} |" for t in timings["stages"]]

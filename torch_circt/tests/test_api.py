@@ -45,6 +45,15 @@ def test_simulate_on_new_inputs_computes_what_pytorch_computes(rtl_design) -> No
     np.testing.assert_array_equal(outputs[0], ScaleAdd()(x, y).numpy())
 
 
+def test_simulate_many_runs_each_input_set_from_reset(rtl_design) -> None:
+    sets = [_ints(seed) for seed in (2, 3, 2)]
+    runs = rtl_design.simulate_many(sets)
+    assert len(runs) == 3 and all(run.cycles > 0 for run in runs)
+    for (x, y), run in zip(sets, runs):
+        np.testing.assert_array_equal(run.outputs[0], ScaleAdd()(x, y).numpy())
+    assert runs[0].cycles == runs[2].cycles  # the same inputs again: no state carried over
+
+
 def test_every_stage_ir_is_on_the_design(rtl_design) -> None:
     names = rtl_design.stage_names
     assert names[:6] == ["fx_import", "torch_backend", "linalg_on_tensors", "integer_idioms", "distinct_results",

@@ -1,0 +1,49 @@
+"""`./bazelw run //examples/digits`: float -> int8 -> hardware on scikit-learn's digits, measured.
+
+For each network (the CNN, then the MLP) it prints float accuracy, the integer model's
+accuracy, the simulated hardware's accuracy, how many test images the hardware matched the
+integer model on bit for bit, and cycles per inference; one `digits: ...` line per network,
+the MLP's last. The report of each design (with the quantization error per layer) goes to
+`--out` (default ./torch-circt-out/digits/<network>/report.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from examples.digits.data import digits_split
+from examples.digits.networks import NETWORKS
+from examples.digits.run import evaluate
+from tools.driver.model_file import resolve
+from torch_circt.options import add_arguments, from_arguments
+
+# Thousands of simulated inferences repay a slower, optimised simulator build.
+VERILATOR_OPT = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=f"{__doc__.splitlines()[0]} Here --verilator-opt defaults to {VERILATOR_OPT}, not automatic.")
+    parser.add_argument("--images", type=int, default=None, help="simulate only the first N test images (default: all)")
+    parser.add_argument("--networks", default="cnn,mlp", help="comma-separated, from: " + ", ".join(NETWORKS))
+    parser.add_argument("--seed", type=int, default=0, help="seed of the split and the training")
+    parser.add_argument("-o", "--out", default="torch-circt-out/digits", help="where the designs' reports go")
+    add_arguments(parser)
+    parser.set_defaults(verilator_opt=VERILATOR_OPT)
+    args = parser.parse_args(argv)
+    networks = args.networks.split(",")
+    unknown = [n for n in networks if n not in NETWORKS]
+    if unknown:
+        parser.error(f"unknown network {', '.join(unknown)}; choose from {', '.join(NETWORKS)}")
+    split = digits_split(args.seed)
+    print(f"digits: {len(split.train_labels)} training images (also the calibration data), {len(split.test_labels)} test images")
+    for network in networks:
+        outcome = evaluate(network, split, images=args.images, seed=args.seed, out_dir=resolve(args.out),
+                           options=from_arguments(args))
+        print(f"{network}:\n{outcome.line}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""One network through the whole path: train in float, quantize, compile to RTL, simulate the test images."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+import torch_circt
+from examples.digits.data import Split
+from examples.digits.networks import EPOCHS, accuracy, train
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Accuracies in percent over `images` test images; `bit_exact` counts images whose simulated
+    outputs equal the integer module's bit for bit."""
+
+    network: str
+    images: int
+    float_accuracy: float
+    int_accuracy: float
+    rtl_accuracy: float
+    bit_exact: int
+    cycles: tuple[int, ...]
+
+    @property
+    def line(self) -> str:
+        cycles = round(sum(self.cycles) / len(self.cycles))
+        return (f"digits: float {self.float_accuracy:.2f}%, int {self.int_accuracy:.2f}%, rtl {self.rtl_accuracy:.2f}%, "
+                f"bit-exact {self.bit_exact}/{self.images}, cycles/inference {cycles}")
+
+
+def evaluate(network: str, split: Split, *, images: int | None = None, seed: int = 0, epochs: int = EPOCHS,
+             out_dir: Path | None = None, options: torch_circt.Options | None = None, log=print) -> Outcome:
+    """Train, quantize on the training images, compile once, simulate the first `images` test images (all: None)."""
+    model = train(network, split.train_images, split.train_labels, seed=seed, epochs=epochs)
+    test_images, labels = split.test_images[:images], split.test_labels[:images]
+    quantized = torch_circt.quantize(model, split.train_images)
+    (inputs,) = quantized.quantize_inputs(test_images)
+    with torch.no_grad():
+        float_logits = model(test_images)
+    int_logits = quantized.module(inputs)
+    design = torch_circt.compile(quantized, (inputs[:1],), target="rtl", options=options, name=f"digits_{network}")
+    log(f"{network}: compiled ({len(design.sv.splitlines())} lines of SystemVerilog); simulating {len(labels)} images")
+    runs = design.simulate_many([(image,) for image in inputs.split(1)])
+    rtl_logits = torch.cat([torch.from_numpy(run.outputs[0]) for run in runs])
+    exact = sum(bool(torch.equal(r, i)) for r, i in zip(rtl_logits.split(1), int_logits.split(1)))
+    if out_dir is not None:
+        design.check()  # the report's verdict: the first image against eager PyTorch
+        log(f"{network}: report in {design.save(out_dir / f'digits_{network}') / 'report.md'}")
+    return Outcome(network, len(labels), accuracy(float_logits, labels), accuracy(int_logits.to(torch.int32), labels),
+                   accuracy(rtl_logits.to(torch.int32), labels), exact, tuple(run.cycles for run in runs))

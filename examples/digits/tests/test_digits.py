@@ -1,0 +1,46 @@
+"""The digits example on a few test images: both networks, hardware bit for bit against the integer module,
+and the integer MLP within 1.5 points of float on the whole test split (eager PyTorch only: cheap)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import torch_circt
+from examples.digits.data import digits_split
+from examples.digits.digits import main
+from examples.digits.networks import accuracy, train
+from examples.digits.run import evaluate
+
+IMAGES = 3
+QUICK_EPOCHS = 3  # a short training: bit-exactness does not depend on how good the weights are
+
+
+@pytest.fixture(scope="module")
+def split():
+    return digits_split(0)
+
+
+@pytest.mark.parametrize("network", ["mlp", "cnn"])
+def test_hardware_matches_the_integer_model_bit_for_bit(network: str, split) -> None:
+    outcome = evaluate(network, split, images=IMAGES, epochs=QUICK_EPOCHS, log=lambda _: None)
+    assert outcome.images == IMAGES and outcome.bit_exact == IMAGES
+    assert outcome.rtl_accuracy == outcome.int_accuracy
+    assert all(c > 0 for c in outcome.cycles) and len(set(outcome.cycles)) == 1  # no data-dependent control
+    assert outcome.line.startswith("digits: float ") and f"bit-exact {IMAGES}/{IMAGES}, cycles/inference " in outcome.line
+
+
+def test_integer_mlp_is_within_one_and_a_half_points_of_float(split) -> None:
+    model = train("mlp", split.train_images, split.train_labels, seed=0)
+    quantized = torch_circt.quantize(model, split.train_images)
+    (inputs,) = quantized.quantize_inputs(split.test_images)
+    with torch.no_grad():
+        float_accuracy = accuracy(model(split.test_images), split.test_labels)
+    int_accuracy = accuracy(quantized.module(inputs).to(torch.int32), split.test_labels)
+    assert float_accuracy > 90 and abs(float_accuracy - int_accuracy) <= 1.5
+
+
+def test_unknown_network_is_refused(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["--networks", "mlp,rnn"])
+    assert "unknown network rnn" in capsys.readouterr().err
