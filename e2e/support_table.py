@@ -63,7 +63,7 @@ def render_table() -> str:
     rtl = sum(c.rtl and not c.expected_failure("rtl") for c in CASES.values())
     lines += ["", f"{len(CASES)} cases: {cpu} pass on the CPU, {rtl} on RTL "
               f"(of {sum(c.rtl for c in CASES.values())} RTL candidates: integer, static shapes). "
-              "RTL \"–\": float models are not RTL candidates (the circuit path is integer-only: see "Quantizing a float model")."]
+              "RTL \"–\": float models are not RTL candidates (the circuit path is integer-only: see 'Quantizing a float model')."]
     return "\n".join(lines)
 
 
