@@ -6,8 +6,9 @@ output base (`~/.cache/bazel/_bazel_<user>/<md5 of the workspace path>/...`) tha
 path differs per clone, so no clone could reuse another's cached results, from a
 disk cache or a remote cache. Here the environment lives in a store keyed by
 what builds it: `<store>/<key>/env`, the same path for every clone that uses the
-same store (default `~/.cache/torch-circt/toolchains`; a team sets one path on
-every machine with TORCH_CIRCT_TOOLCHAIN_STORE). A clone whose key is already
+same store (TORCH_CIRCT_TOOLCHAIN_STORE, default
+`${XDG_CACHE_HOME:-~/.cache}/torch-circt/toolchains`; a team sets one path on
+every machine). A clone whose key is already
 built reuses it in seconds.
 
 Run by the `toolchain_env` repository rule with the host's python3; prints the
@@ -25,7 +26,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 from build_env import OVERRIDE_ENV, EnvError, build, parse_overrides  # noqa: E402
+from common.cache import user_cache_dir  # noqa: E402
 from lockfile import load_lock  # noqa: E402
 
 STORE_ENV = "TORCH_CIRCT_TOOLCHAIN_STORE"
@@ -67,11 +70,13 @@ def ensure_env(store: Path, lock: Path, pip_args: list[str]) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lock", type=Path, required=True)
-    parser.add_argument("--store", type=Path, required=True, help="folder holding one environment per key")
+    parser.add_argument("--store", type=Path, help=f"folder holding one environment per key (default: ${STORE_ENV}, "
+                        "else the user cache's torch-circt/toolchains)")
     parser.add_argument("--pip-arg", action="append", default=[], help="extra pip download flag")
     args = parser.parse_args(argv)
     try:
-        print(ensure_env(args.store.expanduser().resolve(), args.lock, args.pip_arg))
+        store = args.store or Path(os.environ.get(STORE_ENV) or user_cache_dir() / "toolchains")
+        print(ensure_env(store.expanduser().resolve(), args.lock, args.pip_arg))
     except EnvError as error:
         print(error, file=sys.stderr)
         return 1

@@ -6,8 +6,9 @@ the wheels of the lock (each checked by sha256, by build_env.py) in a store outs
 the output base, then exposes it as Bazel's Python toolchain, so every
 py_binary/py_test and every action built from them runs on that environment and
 not on whatever python is on PATH. The store (TORCH_CIRCT_TOOLCHAIN_STORE, default
-~/.cache/torch-circt/toolchains) gives the interpreter a path that is the same in
-every clone, so action keys match and cached results are shared between clones.
+${XDG_CACHE_HOME:-~/.cache}/torch-circt/toolchains) gives the interpreter a path
+that is the same in every clone, so action keys match and cached results are
+shared between clones.
 
 Targets in @toolchains:
   :python_toolchain   register with register_toolchains()
@@ -54,12 +55,11 @@ def _toolchain_env_impl(rctx):
     if python == None:
         fail("torch-circt: '%s' is not on PATH. Install Python 3.11 (Debian 12: apt-get install python3 python3-venv) and rerun." % rctx.attr.host_python)
     lock = rctx.path(rctx.attr.lock)
-    store = rctx.os.environ.get("TORCH_CIRCT_TOOLCHAIN_STORE") or "%s/.cache/torch-circt/toolchains" % rctx.os.environ["HOME"]
     for source in rctx.attr._sources:
         rctx.path(source)  # watched: a change to the store or lock code refetches too
-    rctx.report_progress("building (or reusing) the toolchain environment for %s in %s" % (lock, store))
+    rctx.report_progress("building (or reusing) the toolchain environment for %s" % lock)
     result = rctx.execute(
-        [python, rctx.path(rctx.attr._store), "--lock", lock, "--store", store],
+        [python, rctx.path(rctx.attr._store), "--lock", lock],
         timeout = 3600,
         quiet = True,
     )
@@ -79,7 +79,7 @@ toolchain_env = repository_rule(
         "lock": attr.label(mandatory = True, allow_single_file = True),
         "host_python": attr.string(default = "python3"),
         "_store": attr.label(default = "//third_party:env_store.py", allow_single_file = True),
-        "_sources": attr.label_list(default = ["//third_party:build_env.py", "//third_party:lockfile.py"], allow_files = True),
+        "_sources": attr.label_list(default = ["//third_party:build_env.py", "//third_party:lockfile.py", "//common:cache.py"], allow_files = True),
     },
-    environ = ["TORCH_CIRCT_TOOLCHAIN_STORE", "HOME", "TORCH_CIRCT_LOCAL_PACKAGES", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS"],
+    environ = ["TORCH_CIRCT_TOOLCHAIN_STORE", "XDG_CACHE_HOME", "HOME", "TORCH_CIRCT_LOCAL_PACKAGES", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS"],
 )

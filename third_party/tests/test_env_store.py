@@ -56,3 +56,11 @@ def test_key_follows_lock_and_overrides(tmp_path: Path) -> None:
     assert env_store.store_key(lock, "torch-mlir=/src") != key
     lock.write_text('{"packages": [1]}')
     assert env_store.store_key(lock, "") != key
+
+
+def test_store_from_environment(tmp_path: Path, builds: list[Path], monkeypatch, capsys) -> None:
+    """TORCH_CIRCT_TOOLCHAIN_STORE wins over the user cache; the path is the last line printed."""
+    monkeypatch.setenv(env_store.STORE_ENV, str(tmp_path / "team-store"))
+    assert env_store.main(["--lock", str(lock_file(tmp_path))]) == 0
+    printed = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    assert printed == builds[0] and printed.is_relative_to(tmp_path / "team-store")
