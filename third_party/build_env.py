@@ -137,8 +137,8 @@ def install(python: Path, lock: Lock, wheelhouse: Path, skip: frozenset[str], wo
         tail = " ".join((result.stdout + result.stderr).strip().splitlines()[-3:])
         raise EnvError(
             f"torch-circt: installing the verified wheels failed: {tail}. The downloads matched "
-            "the lock, so this is a broken environment: delete Bazel's copy with "
-            "`./bazelw clean --expunge` and rerun; if it persists, file an issue with this message."
+            "the lock, so this is a broken environment: rerun (an unfinished environment is deleted "
+            "and built again); if it persists, file an issue with this message."
         )
 
 

@@ -1,10 +1,14 @@
 """Repository rule: the pinned Python toolchain environment, built from the lock.
 
-`toolchain_env(name = "toolchains", lock = ...)` runs third_party/build_env.py with
-the host's python3 to create a virtual environment holding exactly the wheels of
-the lock (each checked by sha256), then exposes it as Bazel's Python toolchain, so
-every py_binary/py_test and every action built from them runs on that
-environment and not on whatever python is on PATH.
+`toolchain_env(name = "toolchains", lock = ...)` runs third_party/env_store.py with
+the host's python3, which creates (or reuses) a virtual environment holding exactly
+the wheels of the lock (each checked by sha256, by build_env.py) in a store outside
+the output base, then exposes it as Bazel's Python toolchain, so every
+py_binary/py_test and every action built from them runs on that environment and
+not on whatever python is on PATH. The store (TORCH_CIRCT_TOOLCHAIN_STORE, default
+${XDG_CACHE_HOME:-~/.cache}/torch-circt/toolchains) gives the interpreter a path
+that is the same in every clone, so action keys match and cached results are
+shared between clones.
 
 Targets in @toolchains:
   :python_toolchain   register with register_toolchains()
@@ -51,30 +55,31 @@ def _toolchain_env_impl(rctx):
     if python == None:
         fail("torch-circt: '%s' is not on PATH. Install Python 3.11 (Debian 12: apt-get install python3 python3-venv) and rerun." % rctx.attr.host_python)
     lock = rctx.path(rctx.attr.lock)
-    builder = rctx.path(rctx.attr._builder)
-    rctx.path(rctx.attr._lockfile)  # watched: a change to the lock reader refetches too
-    rctx.report_progress("building the toolchain environment from %s" % lock)
+    for source in rctx.attr._sources:
+        rctx.path(source)  # watched: a change to the store or lock code refetches too
+    rctx.report_progress("building (or reusing) the toolchain environment for %s" % lock)
     result = rctx.execute(
-        [python, builder, "--lock", lock, "--env", rctx.path("env"), "--wheelhouse", rctx.path("wheelhouse")],
+        [python, rctx.path(rctx.attr._store), "--lock", lock],
         timeout = 3600,
         quiet = True,
     )
     if result.return_code != 0:
         fail("\n\n" + result.stderr.strip() + "\n")
-    rctx.delete("wheelhouse")  # installed and verified; the pip cache keeps the downloads
+    env = result.stdout.strip().splitlines()[-1]
+    rctx.symlink(env, "env")  # the old place, for tools that look there (dev container, editors)
     overrides = rctx.os.environ.get("TORCH_CIRCT_LOCAL_PACKAGES", "")
     digest = rctx.execute(["sha256sum", lock]).stdout.split(" ")[0]
     rctx.file("stamp.txt", "lock sha256 %s\nlocal overrides: %s\n" % (digest, overrides or "none"))
     rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.name)
-    rctx.file("BUILD.bazel", _BUILD.format(python = rctx.path("env/bin/python3")))
+    rctx.file("BUILD.bazel", _BUILD.format(python = env + "/bin/python3"))
 
 toolchain_env = repository_rule(
     implementation = _toolchain_env_impl,
     attrs = {
         "lock": attr.label(mandatory = True, allow_single_file = True),
         "host_python": attr.string(default = "python3"),
-        "_builder": attr.label(default = "//third_party:build_env.py", allow_single_file = True),
-        "_lockfile": attr.label(default = "//third_party:lockfile.py", allow_single_file = True),
+        "_store": attr.label(default = "//third_party:env_store.py", allow_single_file = True),
+        "_sources": attr.label_list(default = ["//third_party:build_env.py", "//third_party:lockfile.py", "//common:cache.py"], allow_files = True),
     },
-    environ = ["TORCH_CIRCT_LOCAL_PACKAGES", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS"],
+    environ = ["TORCH_CIRCT_TOOLCHAIN_STORE", "XDG_CACHE_HOME", "HOME", "TORCH_CIRCT_LOCAL_PACKAGES", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS"],
 )

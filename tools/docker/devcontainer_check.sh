@@ -182,6 +182,7 @@ step build build_image
 in_container() {  # offline, as the devcontainer runs: checkout at /workspaces/torch-circt, cache volume
   docker run --rm --label "$label" --init --shm-size=2g --network=none --user "$uid:$gid" \
     -v "$scratch/src:/workspaces/torch-circt" -v "$volume:/home/dev/.cache/bazel" \
+    -e TORCH_CIRCT_TOOLCHAIN_STORE=/home/dev/.cache/bazel/torch-circt-toolchains \
     -w /workspaces/torch-circt "$tag" bash -c "$1"
 }
 docker volume inspect "$volume" >/dev/null 2>&1 && { echo "devcontainer_check: volume $volume exists; remove it or use another daemon" >&2; exit 1; }
