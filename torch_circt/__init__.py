@@ -8,7 +8,9 @@
     design.save("out/")               # .sv, manifest.json, report.json, ...
 
 Options are dataclasses with one default each (`Options`, `RtlOptions`,
-`SimOptions`, `Tolerance`); `Options(emit="handshake")` stops early.
+`SimOptions`, `SynthOptions`, `Tolerance`); `Options(emit="handshake")` stops early;
+`Options(synth=SynthOptions(family="ecp5"))` then `design.synthesize()` and
+`design.check_netlist()` give FPGA area, Fmax and the netlist's own check.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from common.compare import Tolerance
 from common.errors import InternalCompilerError, TorchCirctError, UserError
-from torch_circt.options import EMIT_LEVELS, Options, RtlOptions, SimOptions
+from torch_circt.options import EMIT_LEVELS, Options, RtlOptions, SimOptions, SynthOptions
 
 if TYPE_CHECKING:
     from torch_circt.compiler import compile, from_linalg
@@ -37,6 +39,7 @@ __all__ = [
     "RtlOptions",
     "SimOptions",
     "Simulation",
+    "SynthOptions",
     "Tolerance",
     "TorchCirctError",
     "UserError",

@@ -26,8 +26,8 @@ import numpy as np
 import torch
 
 from backend.rtl.manifest import PortManifest
-from common.compare import compare
 from backend.synth import Synthesis
+from common.compare import compare
 from common.errors import InternalCompilerError, TorchCirctError, UserError
 from common.records import Golden, ModelMetadata
 from common.stages import OnStage, StageResult
@@ -164,6 +164,7 @@ class Design:
                             "with a synthesis family chosen", stage="synth", model=self.name,
                             hint="compile with target='rtl' and Options(synth=SynthOptions(family='ecp5')) (--synth ecp5)")
         self.synth_stages.clear()
+        self._netlist_simulator = None  # a netlist simulator of an earlier synthesis is stale
 
         def record(result: StageResult) -> None:
             self.synth_stages.append(result)

@@ -26,7 +26,7 @@ from backend.rtl.completion import thread_carrier, wire_carrier
 from backend.rtl.constants import sink_constants, source_constants
 from backend.rtl.throughput import place_throughput_buffers
 from backend.rtl.transport import transport_stage
-from backend.synth import Synthesis, SynthStep, nextpnr_step, run_step, summarize, timing_failure, yosys_step
+from backend.synth import SOURCE, Synthesis, SynthStep, nextpnr_step, run_step, summarize, timing_failure, yosys_step
 from common.errors import TorchCirctError
 from common.records import ModelMetadata
 from common.reproducers import ReproducerContext
@@ -108,7 +108,7 @@ def run_synthesis(sv: str, top: str, options: SynthOptions, workdir: Path, on_st
     The tools run in processes of their own (backend.synth.yowasp), so no isolation is needed here.
     """
     workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "design.sv").write_text(sv)
+    (workdir / SOURCE).write_text(sv)
     for index, step in enumerate(synth_steps(top, options)):
         start = time.perf_counter()
         run_step(step, workdir)

@@ -10,7 +10,7 @@ from backend.synth.netlist import cell_models
 from backend.synth.nextpnr import DEVICES, does_not_fit, nextpnr_step, parse_report, timing_failure
 from backend.synth.steps import SynthStep, run_step
 from backend.synth.summary import Synthesis, summarize
-from backend.synth.yosys import NETLIST_VERILOG, cell_counts, yosys_step
+from backend.synth.yosys import NETLIST_VERILOG, SOURCE, cell_counts, yosys_step
 
 # What a saved design keeps of the work directory: file there -> name in the output directory.
 SYNTH_FILES = {
@@ -24,6 +24,7 @@ SYNTH_FILES = {
 __all__ = [
     "DEVICES",
     "NETLIST_VERILOG",
+    "SOURCE",
     "SYNTH_FILES",
     "SynthStep",
     "Synthesis",

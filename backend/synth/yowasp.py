@@ -46,7 +46,7 @@ def run_tool(tool: str, args: list[str], cwd: Path, log: Path) -> int:
 def _env() -> dict[str, str]:
     """This checkout importable from the tool's process (cwd is the work directory), and a
     writable cache for the compiled WebAssembly (a Bazel sandbox may not let it write ~/.cache)."""
-    root = str(Path(__file__).resolve().parents[2])
+    root = str(Path(__file__).absolute().parents[2])  # not resolved: under Bazel, the runfiles tree
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     if "YOWASP_CACHE_DIR" not in env and not _writable(_default_cache()):
