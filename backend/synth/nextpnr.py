@@ -86,12 +86,14 @@ def does_not_fit(log: str, device: str) -> UserError | None:
     bel = match.group(1)
     usage = re.search(rf"^Info:\s+{bel}:\s+(\d+)/\s*(\d+)", log, re.MULTILINE)
     need = f": the design needs {usage.group(1)}, the part has {usage.group(2)}" if usage else ""
-    larger = [d for d in DEVICES if d.startswith(device.split("-")[0] + "-") and d != device]
+    line = [d for d in DEVICES if d.split("-")[0] == device.split("-")[0]]  # one product line, smallest first
+    larger = line[line.index(device) + 1:]
+    what = (f"choose a larger part with --synth-device ({', '.join(larger)}), or make the model smaller" if larger
+            else "this is the largest part of its line: make the model smaller")
     return UserError(
         message=f"the design does not fit {device}: not enough {bel} cells{need}",
         stage="nextpnr",
-        hint=f"choose a larger part with --synth-device (e.g. {larger[-1] if larger else 'LFE5U-85F'}), "
-             "or make the model smaller (fewer or narrower layers)",
+        hint=f"{what} (fewer or narrower layers)",
     )
 
 

@@ -53,7 +53,12 @@ def test_a_design_that_does_not_fit_says_which_resource_and_what_to_do() -> None
     text = str(error)
     assert "does not fit LFE5U-25F" in text and "MULT18X18D" in text
     assert "needs 30, the part has 28" in text
-    assert "--synth-device" in text and "LFE5U-85F" in text
+    assert "choose a larger part with --synth-device (LFE5U-45F, LFE5U-85F)" in text
+
+
+def test_a_misfit_on_the_largest_part_asks_for_a_smaller_model() -> None:
+    error = does_not_fit((DATA / "too_many_multipliers.nextpnr.log").read_text(), "LFE5U-85F")
+    assert "largest part of its line: make the model smaller" in str(error)
 
 
 def test_other_failures_are_not_taken_for_a_misfit() -> None:
