@@ -23,10 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True)
     add_arguments(parser)
-    options = from_arguments(parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    options = from_arguments(args)
     if options.synth.family is None:
         parser.error("give --synth FAMILY")
-    case = get_case(parser.parse_args(argv).model)
+    case = get_case(args.model)
     module, inputs = case.build()
     design = torch_circt.compile(module, inputs, target="rtl", options=options, name=case.name)
     rtl = design.check()
