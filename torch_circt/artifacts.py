@@ -3,6 +3,7 @@
     <model>.linalg.mlir   the linalg-on-tensors IR the backends consumed
     metadata.json, golden.npz
     <model>.sv, manifest.json, wave.vcd   (rtl; the waveform only when simulated with one)
+    <model>.netlist.v, yosys_stat.json, nextpnr_report.json, yosys.log, nextpnr.log   (rtl, synthesised)
     NN_<stage>.mlir       every stage's IR, in the order it ran (all_ir; cpu stages are
                           prefixed `cpu-` when both targets are saved together)
     report.json, report.md
@@ -35,6 +36,11 @@ def _artifacts(designs: list, *, all_ir: bool) -> dict[str, Writer]:
         files["manifest.json"] = rtl.manifest.save
     if rtl is not None and rtl.sv is not None:
         files[f"{first.name}.sv"] = lambda p: atomic_write_text(p, rtl.sv)
+    if rtl is not None and rtl.synthesis is not None:
+        from backend.synth import SYNTH_FILES
+
+        for label, name in SYNTH_FILES.items():
+            files[name.format(model=first.name)] = lambda p, f=rtl.synth_dir / label: shutil.copyfile(f, p)
     if rtl is not None and rtl.waveform is not None:
         files["wave.vcd"] = lambda p: shutil.copyfile(rtl.waveform, p)
     if all_ir:

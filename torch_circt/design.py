@@ -4,6 +4,7 @@
     design.ir("handshake-buffers")      # any stage's MLIR
     design.simulate(*inputs)            # outputs + cycle count (rtl) / outputs (cpu)
     design.check()                      # against eager PyTorch
+    design.synthesize(); design.check_netlist()   # FPGA area and Fmax; the netlist against PyTorch
     design.report                       # what report.json holds
     design.save("out/")                 # whole or not at all
 
@@ -17,7 +18,7 @@ import shutil
 import tempfile
 import time
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,10 +26,11 @@ import numpy as np
 import torch
 
 from backend.rtl.manifest import PortManifest
+from backend.synth import Synthesis
 from common.compare import compare
-from common.errors import InternalCompilerError, UserError
+from common.errors import InternalCompilerError, TorchCirctError, UserError
 from common.records import Golden, ModelMetadata
-from common.stages import StageResult
+from common.stages import OnStage, StageResult
 from torch_circt.isolation import WorkerCrash, call_isolated
 from torch_circt.options import Options
 
@@ -86,7 +88,11 @@ class Design:
     build_seconds: float | None = None
     checks: list[Check] = field(default_factory=list)
     quantization: dict | None = None  # the QuantizedModel's error per layer, when compiled from one
+    synthesis: Synthesis | None = None
+    synth_stages: list[StageResult] = field(default_factory=list)
+    netlist_build_seconds: float | None = None
     _simulator: Path | None = field(default=None, repr=False)
+    _netlist_simulator: Path | None = field(default=None, repr=False)
     _scratch: Path | None = field(default=None, repr=False)
 
     # --- IR -----------------------------------------------------------------------------
@@ -132,6 +138,10 @@ class Design:
         is loaded once for all of them, not once per run. Each run starts from reset."""
         return self._run(list(input_sets), None)
 
+    def simulate_netlist(self, *inputs: torch.Tensor | np.ndarray) -> Simulation:
+        """Run the synthesised netlist (`synthesize` first) on `inputs`, through the same harness."""
+        return self._run_simulator(self._build_netlist(), [tuple(_as_array(x) for x in inputs)], None)[0]
+
     def _run(self, input_sets: list[Sequence[torch.Tensor | np.ndarray]], vcd: Path | None) -> list[Simulation]:
         runs = [tuple(_as_array(x) for x in inputs) for inputs in input_sets]
         if not self.can_simulate:
@@ -141,42 +151,46 @@ class Design:
             )
         if self.target == "cpu":
             return self._run_cpu(runs)
-        so = self._build()
-        from backend.sim import load_simulator
-
-        def work(_send) -> list[Simulation]:
-            simulator = load_simulator(so, self.manifest)
-            simulations = []
-            for arrays in runs:
-                start = time.perf_counter()
-                result = simulator.run(arrays, cycle_limit=self.options.sim.cycle_limit, vcd=vcd)
-                simulations.append(Simulation(result.outputs, result.cycles, time.perf_counter() - start, result.port_bound))
-            return simulations
-
-        try:
-            return call_isolated(work)
-        except WorkerCrash as crash:
-            raise _crash_error(self.name, "simulate", crash) from None
+        return self._run_simulator(self._build(), runs, vcd)
 
     def check(self) -> Check:
         """Simulate on the example inputs and compare with eager PyTorch's outputs."""
-        if self.golden is None:
-            raise UserError(message="this design was built without eager PyTorch's outputs", stage="check",
-                            model=self.name, hint="compile the nn.Module with torch_circt.compile to check it")
         vcd = self._scratch_dir() / "wave.vcd" if (self.options.sim.waveform and self.target == "rtl") else None
-        simulation = self.simulate(*self.golden.inputs, vcd=vcd)
-        results = []
-        for index, spec in enumerate(self.metadata.results):
-            if index >= len(simulation.outputs):
-                results.append(ResultCheck(spec.name, False, "missing"))
-                continue
-            problems = compare(ModelMetadata(self.metadata.name, self.metadata.args, (spec,)),
-                               Golden(self.golden.inputs, (self.golden.outputs[index],)),
-                               [simulation.outputs[index]], self.options.tolerance)
-            results.append(ResultCheck(spec.name, not problems, "; ".join(problems) or None))
-        check = Check(self.target, tuple(results), simulation, self.metadata.is_integer)
-        self.checks.append(check)
-        return check
+        return self._check(self.target, lambda inputs: self.simulate(*inputs, vcd=vcd))
+
+    def check_netlist(self) -> Check:
+        """The netlist that goes to the FPGA, simulated on the example inputs, against eager PyTorch."""
+        return self._check("netlist", lambda inputs: self.simulate_netlist(*inputs))
+
+    # --- synthesis ------------------------------------------------------------------------
+    def synthesize(self, *, on_stage: OnStage | None = None) -> Synthesis:
+        """Synthesise and place-and-route the SystemVerilog for `options.synth` (minutes for a big design)."""
+        from torch_circt import flow
+
+        synth = self.options.synth
+        if synth.family is None or self.target != "rtl" or self.sv is None:
+            raise UserError(message="nothing to synthesise: synthesis takes an rtl design compiled to SystemVerilog "
+                            "with a synthesis family chosen", stage="synth", model=self.name,
+                            hint="compile with target='rtl' and Options(synth=SynthOptions(family='ecp5')) (--synth ecp5)")
+        self.synth_stages.clear()
+        self._netlist_simulator = None  # a netlist simulator of an earlier synthesis is stale
+
+        def record(result: StageResult) -> None:
+            self.synth_stages.append(result)
+            if on_stage is not None:
+                on_stage(result)
+
+        try:
+            self.synthesis = flow.run_synthesis(self.sv, self.manifest.top, synth, self.synth_dir, record)
+        except TorchCirctError as error:
+            error.model = error.model or self.name
+            raise
+        return self.synthesis
+
+    @property
+    def synth_dir(self) -> Path:
+        """Where synthesis works: design.sv, the netlists, the tools' reports and logs."""
+        return self._scratch_dir() / "synth"
 
     # --- artifacts ------------------------------------------------------------------------
     @property
@@ -197,6 +211,41 @@ class Design:
         return path if path is not None and path.is_file() else None
 
     # --- internals ------------------------------------------------------------------------
+    def _check(self, target: str, simulate: Callable[[tuple[np.ndarray, ...]], Simulation]) -> Check:
+        if self.golden is None:
+            raise UserError(message="this design was built without eager PyTorch's outputs", stage="check",
+                            model=self.name, hint="compile the nn.Module with torch_circt.compile to check it")
+        simulation = simulate(self.golden.inputs)
+        results = []
+        for index, spec in enumerate(self.metadata.results):
+            if index >= len(simulation.outputs):
+                results.append(ResultCheck(spec.name, False, "missing"))
+                continue
+            problems = compare(ModelMetadata(self.metadata.name, self.metadata.args, (spec,)),
+                               Golden(self.golden.inputs, (self.golden.outputs[index],)),
+                               [simulation.outputs[index]], self.options.tolerance)
+            results.append(ResultCheck(spec.name, not problems, "; ".join(problems) or None))
+        check = Check(target, tuple(results), simulation, self.metadata.is_integer)
+        self.checks.append(check)
+        return check
+
+    def _run_simulator(self, so: Path, runs: list[tuple[np.ndarray, ...]], vcd: Path | None) -> list[Simulation]:
+        from backend.sim import load_simulator
+
+        def work(_send) -> list[Simulation]:
+            simulator = load_simulator(so, self.manifest)
+            simulations = []
+            for arrays in runs:
+                start = time.perf_counter()
+                result = simulator.run(arrays, cycle_limit=self.options.sim.cycle_limit, vcd=vcd)
+                simulations.append(Simulation(result.outputs, result.cycles, time.perf_counter() - start, result.port_bound))
+            return simulations
+
+        try:
+            return call_isolated(work)
+        except WorkerCrash as crash:
+            raise _crash_error(self.name, "simulate", crash) from None
+
     def _scratch_dir(self) -> Path:
         if self._scratch is None:
             self._scratch = Path(tempfile.mkdtemp(prefix=f"torch-circt-{self.name}-"))
@@ -216,6 +265,23 @@ class Design:
             self.build_seconds = time.perf_counter() - start
             self._simulator = folder / f"{self.name}_sim.so"
         return self._simulator
+
+    def _build_netlist(self) -> Path:
+        if self._netlist_simulator is None:
+            from backend.sim import build_extension
+            from backend.synth import NETLIST_VERILOG, cell_models
+
+            if self.synthesis is None:
+                raise UserError(message="the design has not been synthesised", stage="netlist-simulate",
+                                model=self.name, hint="call design.synthesize() first")
+            out = self._scratch_dir() / f"{self.name}_netlist_sim.so"
+            start = time.perf_counter()
+            sim = self.options.sim
+            build_extension(self.synth_dir / NETLIST_VERILOG, self.manifest, out, opt_level=sim.verilator_opt,
+                            jobs=sim.verilator_jobs, libraries=cell_models(self.options.synth.family))
+            self.netlist_build_seconds = time.perf_counter() - start
+            self._netlist_simulator = out
+        return self._netlist_simulator
 
     def _run_cpu(self, runs: list[tuple[np.ndarray, ...]]) -> list[Simulation]:
         from backend.cpu import JitFunction

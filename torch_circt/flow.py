@@ -3,6 +3,7 @@
     frontend   program -> fx_import -> torch_backend -> linalg_on_tensors -> integer_idioms -> distinct_results -> check-signature
     rtl        linalg -> (torch-mlir) ... -> transport -> (CIRCT) ... -> export-verilog
     cpu        linalg -> generalize -> bufferize -> free-early -> loops -> llvm   (then the JIT)
+    synth      design.sv -> yosys (synth_ecp5) -> netlist.json, netlist.v -> nextpnr-ecp5 -> utilisation, Fmax
 
 Every segment runs in a forked worker (`torch_circt.isolation`): a native crash
 in a pass becomes an `InternalCompilerError` naming the stage, with a saved
@@ -12,7 +13,9 @@ caller's `on_stage` as it happens.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from torch.export import ExportedProgram
 
@@ -23,12 +26,13 @@ from backend.rtl.completion import thread_carrier, wire_carrier
 from backend.rtl.constants import sink_constants, source_constants
 from backend.rtl.throughput import place_throughput_buffers
 from backend.rtl.transport import transport_stage
+from backend.synth import SOURCE, Synthesis, SynthStep, nextpnr_step, run_step, summarize, timing_failure, yosys_step
 from common.errors import TorchCirctError
 from common.records import ModelMetadata
 from common.reproducers import ReproducerContext
 from common.stages import OnStage, Stage, StageResult, run_stages, stage_failure
 from torch_circt.isolation import WorkerCrash, call_isolated
-from torch_circt.options import EMIT_LEVELS, RtlOptions
+from torch_circt.options import EMIT_LEVELS, RtlOptions, SynthOptions
 
 # The last stage of each IR level a compile can stop at (`emit`).
 LEVEL_ENDS = {"linalg": "check-signature", "handshake": "extmem-to-hw", "hw": "esi-to-hw", "sv": "export-verilog"}
@@ -89,6 +93,31 @@ def _when(enabled: bool, stage: Stage) -> tuple[Stage, ...]:
 
 def cpu_stages() -> tuple[Stage, ...]:
     return (cpu.stage("generalize"), cpu.stage("bufferize"), cpu.free_early_stage(), cpu.stage("loops"), cpu.stage("llvm"))
+
+
+def synth_steps(top: str, options: SynthOptions) -> tuple[SynthStep, ...]:
+    """Files in, files out, in one work directory: design.sv -> netlist -> placed and routed."""
+    if options.family != "ecp5":
+        raise ValueError(f"no synthesis steps for family {options.family!r}")
+    return (yosys_step(top), nextpnr_step(options.device, options.speed, options.clock_mhz))
+
+
+def run_synthesis(sv: str, top: str, options: SynthOptions, workdir: Path, on_stage: OnStage | None = None) -> Synthesis:
+    """Synthesise `sv` in `workdir` (kept: it holds the netlists and the tools' logs); each step reaches `on_stage`.
+
+    The tools run in processes of their own (backend.synth.yowasp), so no isolation is needed here.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / SOURCE).write_text(sv)
+    for index, step in enumerate(synth_steps(top, options)):
+        start = time.perf_counter()
+        run_step(step, workdir)
+        if on_stage is not None:
+            on_stage(StageResult("synth", step.name, index, time.perf_counter() - start, ""))
+    result = summarize(workdir, top, options.device, options.speed, options.clock_mhz)
+    if options.clock_mhz is not None and result.fmax_mhz < options.clock_mhz:
+        raise timing_failure(result.fmax_mhz, options.clock_mhz, options.device, options.speed)
+    return result
 
 
 def stages_of(group: str, metadata: ModelMetadata | None, rtl: RtlOptions, program: ExportedProgram | None = None):

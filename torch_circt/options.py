@@ -19,6 +19,8 @@ from pathlib import Path
 from common.compare import Tolerance
 
 TARGETS = ("rtl", "cpu")
+# FPGA families the synthesis stage knows (backend/synth): Lattice ECP5 through Yosys and nextpnr-ecp5.
+SYNTH_FAMILIES = ("ecp5",)
 # Where a compile may stop (hlstool's --ir-level): the last stage of each level is in the flow.
 EMIT_LEVELS = ("linalg", "handshake", "hw", "sv")
 
@@ -69,6 +71,21 @@ class SimOptions:
 
 
 @dataclass(frozen=True)
+class SynthOptions:
+    """Synthesis and place-and-route of the SystemVerilog for an FPGA (backend/synth), on request.
+
+    `family` None: no synthesis; "ecp5": Yosys `synth_ecp5`, then nextpnr-ecp5 on `device` at
+    speed grade `speed`. `clock_mhz` None: no clock is required, the report gives the Fmax
+    reached; a number: a design that misses it fails with an error that says what to do.
+    """
+
+    family: str | None = None
+    device: str = "LFE5U-85F"
+    speed: int = 6
+    clock_mhz: float | None = None
+
+
+@dataclass(frozen=True)
 class Options:
     """Everything `torch_circt.compile` can be told. `dump_dir` also writes each stage's IR there."""
 
@@ -76,6 +93,7 @@ class Options:
     rtl: RtlOptions = field(default_factory=RtlOptions)
     sim: SimOptions = field(default_factory=SimOptions)
     tolerance: Tolerance = field(default_factory=Tolerance)
+    synth: SynthOptions = field(default_factory=SynthOptions)
     dump_dir: Path | None = None
 
     def __post_init__(self) -> None:
@@ -88,6 +106,10 @@ class Options:
             raise ValueError("buffer_size, cycle_limit and verilator_jobs must be at least 1")
         if self.sim.verilator_opt not in (None, 0, 1, 2, 3):
             raise ValueError(f"verilator_opt is a g++ -O level 0-3, not {self.sim.verilator_opt}")
+        if self.synth.family not in (None, *SYNTH_FAMILIES):
+            raise ValueError(f"synthesis family must be one of {', '.join(SYNTH_FAMILIES)}, not '{self.synth.family}'")
+        if self.synth.clock_mhz is not None and self.synth.clock_mhz <= 0:
+            raise ValueError(f"the required clock must be positive, not {self.synth.clock_mhz} MHz")
 
 
 # (flag, (group, field), help); the group is an attribute of Options.
@@ -108,7 +130,16 @@ _FLAGS: tuple[tuple[str, tuple[str, str], str], ...] = (
     ("--waveform", ("sim", "waveform"), "write wave.vcd (a traced, slower simulator build)"),
     ("--rtol", ("tolerance", "rtol"), "relative tolerance for float results"),
     ("--atol", ("tolerance", "atol"), "absolute tolerance for float results"),
+    ("--synth", ("synth", "family"), f"synthesise and place-and-route for this FPGA family ({', '.join(SYNTH_FAMILIES)}); "
+     "the post-synthesis netlist is simulated and checked too"),
+    ("--synth-device", ("synth", "device"), "the FPGA part"),
+    ("--synth-speed", ("synth", "speed"), "the part's speed grade"),
+    ("--synth-clock-mhz", ("synth", "clock_mhz"), "the clock the design must meet; none: report the Fmax reached"),
 )
+
+
+# What an option left at None does, in a flag's help: the sim group's Nones follow the design.
+_NONE_MEANS = {"synth": "none"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -124,7 +155,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         else:
             kind = _flag_type(getattr(defaults, group), name)
             parser.add_argument(flag, type=kind, default=default, metavar="N" if kind is int else None,
-                                help=f"{text} (default: {'automatic' if default is None else default})")
+                                help=f"{text} (default: {_NONE_MEANS.get(group, 'automatic') if default is None else default})")
 
 
 def _flag_type(group: object, name: str) -> type:
@@ -139,5 +170,5 @@ def from_arguments(args: argparse.Namespace, **overrides) -> Options:
     for flag, (group, name), _ in _FLAGS:
         groups.setdefault(group, {})[name] = getattr(args, flag[2:].replace("-", "_"))
     fields = {"emit": args.emit, "rtl": RtlOptions(**groups["rtl"]), "sim": SimOptions(**groups["sim"]),
-              "tolerance": Tolerance(**groups["tolerance"])}
+              "tolerance": Tolerance(**groups["tolerance"]), "synth": SynthOptions(**groups["synth"])}
     return Options(**(fields | overrides))

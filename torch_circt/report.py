@@ -47,11 +47,11 @@ def build_report(designs: list, info: RunInfo | None = None) -> dict:
     times = [*({"group": g, "name": n, "seconds": s} for g, n, s in info.extra_times)]
     seen: set[tuple[str, str]] = set()
     for design in designs:
-        for stage in design.stages:
+        for stage in [*design.stages, *design.synth_stages]:
             if (stage.group, stage.name) not in seen:  # the frontend ran once per target; report it once
                 seen.add((stage.group, stage.name))
                 times.append({"group": stage.group, "name": stage.name, "seconds": stage.seconds})
-    checks = {d.target: d.checks[-1] for d in designs if d.checks}
+    checks = {c.target: c for d in designs for c in d.checks}  # the latest check of each target (rtl, cpu, netlist)
     report: dict = {
         "version": REPORT_VERSION,
         "model": first.name,
@@ -81,7 +81,25 @@ def build_report(designs: list, info: RunInfo | None = None) -> dict:
         if "rtl" in checks:
             report["timings"] |= {"verilator_seconds": rtl.build_seconds,
                                   "simulation_seconds": checks["rtl"].simulation.seconds}
+    if rtl is not None and rtl.synthesis is not None:
+        report["synthesis"] = _synthesis_section(rtl, report["rtl"]["cycles"], checks.get("netlist"))
+        report["timings"]["synthesis_seconds"] = sum(s.seconds for s in rtl.synth_stages)
+        if "netlist" in checks:
+            report["timings"] |= {"netlist_verilator_seconds": rtl.netlist_build_seconds,
+                                  "netlist_simulation_seconds": checks["netlist"].simulation.seconds}
     return report
+
+
+def _synthesis_section(design, cycles: int | None, netlist_check) -> dict:
+    synth = design.synthesis
+    return {
+        **synth.to_json(),
+        "family": design.options.synth.family,
+        "cycles": cycles,
+        "latency_us": synth.latency_us(cycles) if cycles else None,
+        "netlist_matched": netlist_check.matched if netlist_check else None,
+        "netlist_cycles": netlist_check.simulation.cycles if netlist_check else None,
+    }
 
 
 def _rtl_section(design, check) -> dict:
@@ -99,6 +117,12 @@ def _rtl_section(design, check) -> dict:
         "memory_accesses": {"loads": loops.loads, "stores": loops.stores} if loops else None,
         "hardware": hardware.to_json() if hardware else None,
     }
+
+
+def _in_flow_order(checks: dict) -> list[tuple[str, dict]]:
+    """rtl, cpu, then the netlist synthesised from the rtl (report.json sorts its keys)."""
+    order = ("rtl", "cpu", "netlist")
+    return sorted(checks.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
 
 
 def _maybe(analyse):
@@ -122,7 +146,7 @@ def render_markdown(report: dict) -> str:
              f"Model `{report['source']}`, inputs: {report['inputs']}. Backends: {', '.join(report['backends'])}.", "",
              *_signature_notes(report),
              "## Check against PyTorch", "", "| backend | result | verdict | detail |", "| --- | --- | --- | --- |"]
-    for backend, check in report["checks"].items():
+    for backend, check in _in_flow_order(report["checks"]):
         for result in check["results"]:
             verdict = "bit-exact match" if result["matched"] else "MISMATCH"
             lines.append(f"| {backend} | `{result['name']}` | {verdict} | {result['problem'] or ''} |")
@@ -146,6 +170,7 @@ def render_markdown(report: dict) -> str:
                       "", f"{hardware['module_definitions']} module definitions, {hardware['instances']} instances."]
     if "quantization" in report:
         lines += ["", *render_error_report(report["quantization"])]
+    lines += _synthesis_markdown(report.get("synthesis"))
     timings = report["timings"]
     lines += ["", "## Time", "", "| stage | seconds |", "| --- | --- |"]
     lines += [f"| {t['group']}: {t['name']} | {t['seconds']:.3f} |" for t in timings["stages"]]
@@ -172,17 +197,44 @@ def _signature_notes(report: dict) -> list[str]:
         lines += [f"Returned by forward as Python scalars, compared as 0-d tensors (int as int64, float as "
                   f"float64): {returned}.", ""]
     return lines
+def _synthesis_markdown(synth: dict | None) -> list[str]:
+    if not synth:
+        return []
+    available = synth["available"]
+
+    def row(label: str, key: str) -> str:
+        total = available.get(key)
+        share = f"{100 * synth[key] / total:.1f} %" if total else ""
+        return f"| {label} | {synth[key]} | {total if total is not None else ''} | {share} |"
+
+    required = f", {synth['clock_mhz']:g} MHz required" if synth["clock_mhz"] else " (no clock required)"
+    latency = f"{synth['latency_us']:.2f} µs ({synth['cycles']} cycles at Fmax)" if synth["latency_us"] else "n/a"
+    netlist = {True: "MATCH: the post-synthesis netlist, simulated, computes what PyTorch computes bit for bit",
+               False: "MISMATCH: the post-synthesis netlist disagrees with PyTorch (see the check above)",
+               None: "not simulated"}[synth["netlist_matched"]]
+    return ["", f"## FPGA synthesis: {synth['device']}, speed grade {synth['speed']}", "",
+            "Yosys `synth_ecp5`, then nextpnr-ecp5 placed and routed out of context (no I/O pins; "
+            "the clock routed in the fabric).", "",
+            "| resource | used | available | share |", "| --- | --- | --- | --- |",
+            row("LUT4 (logic and carry)", "luts"), row("flip-flops", "ffs"), row("DSP multipliers (MULT18X18D)", "dsps"),
+            row("block RAM (DP16KD)", "brams"), row("LUT RAM write ports", "lutrams"), "",
+            f"- Fmax: **{synth['fmax_mhz']:.1f} MHz**{required}", f"- latency: **{latency}**",
+            f"- netlist check: {netlist}"]
 
 
 def render_summary(report: dict) -> str:
     """The table printed on stdout at the end of a run."""
     rows = [("backend", "verdict", "cycles", "ideal", "ratio")]
     rtl = report.get("rtl") or {}
-    for backend, check in report["checks"].items():
+    for backend, check in _in_flow_order(report["checks"]):
         good = sum(r["matched"] for r in check["results"])
         verdict = f"{'MATCH' if check['matched'] else 'MISMATCH'} {good}/{len(check['results'])}"
         if backend == "rtl":
             rows.append((backend, verdict, str(rtl.get("cycles")), str(rtl.get("ideal_cycles")), _fmt_ratio(rtl.get("ratio"))))
+        elif backend == "netlist":
+            cycles = report["synthesis"]["netlist_cycles"]
+            ideal = rtl.get("ideal_cycles")
+            rows.append((backend, verdict, str(cycles), str(ideal), _fmt_ratio(cycles / ideal if cycles and ideal else None)))
         else:
             rows.append((backend, verdict, "-", "-", "-"))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
@@ -193,7 +245,16 @@ def render_summary(report: dict) -> str:
         times += f", verilator build {t['verilator_seconds']:.1f} s, simulate {t['simulation_seconds']:.3f} s"
     if t["wall_seconds"] is not None:
         times += f", total {t['wall_seconds']:.1f} s"
+    synth = report.get("synthesis")
+    if synth:
+        times += f", synthesis {t['synthesis_seconds']:.0f} s"
+        if "netlist_verilator_seconds" in t:
+            times += f", netlist build {t['netlist_verilator_seconds']:.0f} s"
     lines = [f"torch-circt: {report['model']} -> {report['output_dir']}", *table, f"  {times}"]
+    if synth:
+        latency = f"{synth['latency_us']:.2f} us" if synth["latency_us"] else "n/a"
+        lines.append(f"  {synth['device']}-{synth['speed']}: {synth['luts']} LUT4, {synth['ffs']} FF, {synth['dsps']} DSP, "
+                     f"{synth['brams']} BRAM; Fmax {synth['fmax_mhz']:.1f} MHz; latency {latency}")
     hardware = rtl.get("hardware")
     if hardware:
         units = hardware["units"]

@@ -18,6 +18,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,8 +62,12 @@ def module_name_for(out: Path) -> str:
 def build_extension(
     sv: Path, manifest: PortManifest, out: Path, *, trace: bool = False, module_name: str | None = None,
     keep_build: Path | None = None, opt_level: int | None, jobs: int, runtime: Path | None = None,
+    libraries: Sequence[Path] = (),
 ) -> BuildTimes:
     """Build `out` (a CPython extension) simulating `sv`; returns the time of each step.
+
+    `libraries` are Verilog files whose modules `sv` instantiates (an FPGA's cell models, for a
+    synthesised netlist); their folders are searched for the files they include.
 
     `opt_level` is g++'s -O for the per-cycle code of Verilator's model (None:
     `automatic_opt_level`); its run-once code (construction, initial settling) is
@@ -86,6 +91,8 @@ def build_extension(
             "-CFLAGS", "-fPIC", "-CFLAGS", f"-I{HARNESS_HEADER.parent}",
             "--output-split", "20000", "--output-split-cfuncs", "2000", "--output-groups", str(jobs),
         ]
+        for library in libraries:
+            command += ["-v", str(Path(library).absolute()), f"-I{Path(library).absolute().parent}"]
         if trace:
             command.append("--trace")
         start = time.perf_counter()
