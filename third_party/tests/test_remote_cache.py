@@ -118,6 +118,7 @@ class BazelRun:
 
     summary: dict[str, int]
     spawns: list[dict]
+    warnings: str  # Bazel's WARNING lines (e.g. a failed cache read or write), for failure messages
 
     def ran_locally(self) -> list[dict]:
         return [s for s in self.spawns if not s.get("remoteCacheHit")]
@@ -141,7 +142,8 @@ def bazel_test(clone: Path, output_root: Path, cache: str) -> BazelRun:
     finally:
         subprocess.run([*startup, "shutdown"], cwd=clone, env=env, capture_output=True, timeout=120)
     assert result.returncode == 0, f"bazel test in {clone} failed:\n{result.stderr[-4000:]}"
-    return BazelRun(process_counts(result.stderr), json_stream(spawn_log.read_text()))
+    warnings = "\n".join(line for line in result.stderr.splitlines() if line.startswith("WARNING:"))
+    return BazelRun(process_counts(result.stderr), json_stream(spawn_log.read_text()), warnings)
 
 
 def process_counts(log: str) -> dict[str, int]:
@@ -186,6 +188,8 @@ def test_second_clone_is_served_from_the_remote_cache(scratch: Path, cache_url: 
     assert len(work) >= 4, f"expected import, compile and two test runs in clone A, ran {len(work)}"
     assert stored, "clone A uploaded nothing to the cache server"
     assert warm.summary.get("remote cache hit", 0) >= len(work), (
-        f"clone B should get every action clone A ran from the cache: A {cold.summary}, B {warm.summary}")
+        f"clone B should get every action clone A ran from the cache: A {cold.summary}, B {warm.summary}\n"
+        f"clone A warnings:\n{cold.warnings}\nclone B warnings:\n{warm.warnings}")
     rerun = [s["listedOutputs"] for s in warm.ran_locally() if not is_test_xml(s)]
-    assert not rerun, f"clone B ran these itself instead of taking them from the cache: {rerun}"
+    assert not rerun, (f"clone B ran these itself instead of taking them from the cache: {rerun}\n"
+                       f"clone A warnings:\n{cold.warnings}\nclone B warnings:\n{warm.warnings}")
