@@ -91,7 +91,10 @@ def build_report(designs: list, info: RunInfo | None = None) -> dict:
 
 
 def _synthesis_section(design, cycles: int | None, netlist_check) -> dict:
+    """Latency is the simulated cycles at Fmax: the RTL's, or the netlist's where only the netlist ran."""
     synth = design.synthesis
+    if cycles is None and netlist_check is not None:
+        cycles = netlist_check.simulation.cycles
     return {
         **synth.to_json(),
         "family": design.options.synth.family,
