@@ -134,7 +134,10 @@ def bazel_test(clone: Path, output_root: Path, cache: str) -> BazelRun:
                 if line.startswith("home ="))
     env["PATH"] = home.split("=", 1)[1].strip() + os.pathsep + env["PATH"]
     spawn_log = output_root.with_suffix(".spawns.json")
+    # One connection: wsgidav writes a blob in place (open(path, "wb")), so two concurrent PUTs of the same blob
+    # (identical outputs of two actions) can fail one upload; once in seven runs a result went missing.
     command = [*startup, "test", "--config=remote-cache", f"--remote_cache={cache}", "--disk_cache=",
+               "--remote_max_connections=1",
                f"--repo_env=TORCH_CIRCT_TOOLCHAIN_STORE={toolchain_store()}",
                f"--execution_log_json_file={spawn_log}", "--color=no", "--curses=no", *TARGETS]
     try:
