@@ -8,6 +8,8 @@ within a few Verilator builds.
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import os
 import signal
@@ -146,7 +148,8 @@ def test_mismatch_exits_1_and_still_writes_the_report(capsys, tmp_path: Path, mo
     real = frontend.torch.run_eager
 
     def wrong_oracle(*args, **kwargs):
-        return [o + 1 for o in real(*args, **kwargs)]
+        eager = real(*args, **kwargs)
+        return dataclasses.replace(eager, outputs=[o + 1 for o in eager.outputs])
 
     monkeypatch.setattr(frontend.torch, "run_eager", wrong_oracle)
     out = tmp_path / "out"
