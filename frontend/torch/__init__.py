@@ -15,9 +15,8 @@ user's source line; anything else is an `InternalCompilerError` with a reproduce
 
 from __future__ import annotations
 
-from frontend.torch._arguments import Arguments, BoundModule, split_arguments
+from frontend.torch._arguments import BoundModule, split_arguments
 from frontend.torch._export import (
-    EagerRun,
     as_numpy,
     check_inputs,
     decompose,
@@ -37,9 +36,7 @@ from frontend.torch._lower import (
 )
 
 __all__ = [
-    "Arguments",
     "BoundModule",
-    "EagerRun",
     "LINALG_ON_TENSORS",
     "TORCH_BACKEND",
     "as_numpy",

@@ -38,7 +38,6 @@ class Arguments:
     named after its parameter and position (`xs_0`, `pair_1`, `inputs_weight`).
     """
 
-    tensors: tuple[torch.Tensor, ...]
     baked: tuple[BakedArgument, ...]
     leaves: tuple[object, ...]  # every flattened leaf of the example inputs
     spec: TreeSpec  # how they nest
@@ -53,6 +52,10 @@ class Arguments:
         return tree_unflatten(leaves, self.spec)
 
     @property
+    def tensors(self) -> tuple[torch.Tensor, ...]:
+        return tuple(self.leaves[slot] for slot in self.tensor_slots)
+
+    @property
     def needs_binding(self) -> bool:
         """Anything but plain tensor arguments: the exported module must be the bound one."""
         return bool(self.baked) or len(self.leaves) != self.spec.num_children
@@ -63,12 +66,11 @@ def split_arguments(module: torch.nn.Module, example_inputs, *, model: str) -> A
     inputs = tuple(example_inputs) if isinstance(example_inputs, (tuple, list)) else (example_inputs,)
     names = _parameter_names(module, len(inputs))
     paths, spec = tree_flatten_with_path(inputs)
-    tensors, baked, slots, tensor_names, leaves = [], [], [], [], []
+    baked, slots, tensor_names, leaves = [], [], [], []
     for index, (path, value) in enumerate(paths):
         name = "_".join([names[path[0].idx], *(_key_name(key) for key in path[1:])])
         leaves.append(value)
         if isinstance(value, torch.Tensor):
-            tensors.append(value)
             slots.append(index)
             tensor_names.append(name)
         elif isinstance(value, _BAKEABLE):
@@ -80,7 +82,7 @@ def split_arguments(module: torch.nn.Module, example_inputs, *, model: str) -> A
                 stage=STAGE, model=model,
                 hint="pass the tensors the object holds as arguments, and build the object inside forward",
             )
-    return Arguments(tuple(tensors), tuple(baked), tuple(leaves), spec, tuple(slots), tuple(tensor_names))
+    return Arguments(tuple(baked), tuple(leaves), spec, tuple(slots), tuple(tensor_names))
 
 
 def _key_name(key) -> str:

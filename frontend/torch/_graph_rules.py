@@ -90,8 +90,9 @@ def widen_narrow_integers(program: ExportedProgram) -> int:
 
 
 def _needs_widening(node: torch.fx.Node) -> bool:
-    operands = [a for a in tree_flatten((node.args, node.kwargs))[0] if isinstance(a, torch.fx.Node)]
-    narrow = [_dtype(a) for a in operands if _narrow(a)]
+    arguments = tree_flatten((node.args, node.kwargs))[0]
+    dtypes = [_dtype(a) for a in arguments if isinstance(a, torch.fx.Node)]
+    narrow = [d for d in dtypes if d in _NARROW_INTEGERS]
     if not narrow:
         return False
     if node.target in _CONTRACTIONS:
@@ -101,8 +102,8 @@ def _needs_widening(node: torch.fx.Node) -> bool:
     if torch.uint8 in narrow:
         return True
     # int8 meets another dtype (a Python number, or a tensor of another type) in a pointwise op.
-    numbers = [a for a in tree_flatten((node.args, node.kwargs))[0] if isinstance(a, (int, float)) and not isinstance(a, bool)]
-    others = [a for a in operands if _dtype(a) is not None and _dtype(a) != torch.int8]
+    numbers = [a for a in arguments if isinstance(a, (int, float)) and not isinstance(a, bool)]
+    others = [d for d in dtypes if d is not None and d != torch.int8]
     return (torch.int8 in narrow and isinstance(node.target, torch._ops.OpOverload)
             and torch.Tag.pointwise in node.target.tags and bool(numbers or others))
 
