@@ -20,7 +20,7 @@ from common.errors import DynamicShapeError, ModelError, UnsupportedDtypeError
 from common.records import BakedArgument, ModelMetadata, TensorSpec
 from frontend.torch._arguments import python_result_kinds, scalars_as_tensors
 from frontend.torch._sort_by_rank import rank_decompositions
-from frontend.torch._graph_rules import refuse_unfaithful_ops, widen_narrow_integers
+from frontend.torch._graph_rules import exact_integer_edges, refuse_unfaithful_ops, widen_narrow_integers
 from frontend.torch._sources import node_details, site_of_exception, site_of_node
 
 STAGE = "torch_export"
@@ -129,6 +129,7 @@ def decompose(program: ExportedProgram, *, model: str) -> ExportedProgram:
         raise _model_error(error, model, "torch.export could not decompose the program") from error
     _refuse_symbolic_dims(program, model)
     refuse_unfaithful_ops(program, model=model)
+    exact_integer_edges(program)
     widen_narrow_integers(program)
     return program
 

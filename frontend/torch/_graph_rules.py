@@ -16,6 +16,21 @@
   ops, while division, remainder, min/max, sorting and comparisons of exact
   in-range values give in-range results: bit for bit what eager PyTorch
   computes in the narrow type.
+- PyTorch defines what MLIR's shifts leave undefined: an amount outside
+  [0, width) (negative counts as huge) shifts everything out, so a left shift
+  gives 0 and a right shift the sign fill (0 or -1). Shifts get that select
+  around a shift by an in-range amount, and a shift by a Python number becomes a
+  shift by a tensor (torch-mlir has no lowering for the scalar form; nor for
+  `x ^ 5`, `x & 5`, `x | 5`, which become ops on a 0-d tensor too).
+- A Python integer meeting an integer tensor in arithmetic, bitwise, division
+  or comparison ops is converted to the tensor's dtype first, wrapping: eager
+  `uint8 > -3` compares with 253. Out-of-range numbers are wrapped here, so no
+  later lowering can compare or compute with the unwrapped value.
+- `sum(..., dtype=torch.uint8)` (and prod, cumsum) crash torch-mlir: the
+  input is cast to the narrow dtype, reduced on int32, and truncated back, as
+  eager's wrapping reduction gives.
+
+These were found by the differential fuzzer (tools/fuzz.py); each has e2e cases.
 """
 
 from __future__ import annotations
@@ -67,6 +82,118 @@ def refuse_unfaithful_ops(program: ExportedProgram, *, model: str) -> None:
                 hint="compute on real and imaginary parts as float tensors (torch.view_as_real)",
                 **where,
             )
+
+
+_SHIFTS = {
+    _aten.bitwise_left_shift.Tensor: "left", _aten.__lshift__.Tensor: "left",
+    _aten.bitwise_left_shift.Tensor_Scalar: "left", _aten.__lshift__.Scalar: "left",
+    _aten.bitwise_right_shift.Tensor: "right", _aten.__rshift__.Tensor: "right",
+    _aten.bitwise_right_shift.Tensor_Scalar: "right", _aten.__rshift__.Scalar: "right",
+}
+# Ops where a Python integer is a value converted to the integer tensors' dtype (checked against eager).
+_WRAPPING = frozenset({
+    "add", "sub", "rsub", "mul", "bitwise_and", "bitwise_or", "bitwise_xor", "floor_divide", "div", "remainder",
+    "fmod", "eq", "ne", "lt", "le", "gt", "ge",
+})
+# Scalar forms torch-mlir has no lowering for, and the tensor form that takes a 0-d tensor instead.
+_TENSOR_FORMS = {
+    _aten.bitwise_and.Scalar: _aten.bitwise_and.Tensor, _aten.bitwise_or.Scalar: _aten.bitwise_or.Tensor,
+    _aten.bitwise_xor.Scalar: _aten.bitwise_xor.Tensor,
+}
+_NARROW_ACCUMULATORS = frozenset({"sum", "prod", "cumsum", "cumprod"})
+
+
+def exact_integer_edges(program: ExportedProgram) -> None:
+    """PyTorch's integer semantics where lowerings differ: shift amounts, out-of-range numbers, narrow sums."""
+    graph = program.graph
+    for node in list(graph.nodes):
+        if node.op != "call_function":
+            continue
+        if node.target in _SHIFTS and _is_integer(node.meta.get("val")):
+            _saturate_shift(graph, node, _SHIFTS[node.target])
+        elif _op_name(node) in _WRAPPING:
+            _wrap_integer_numbers(node)
+            if node.target in _TENSOR_FORMS and _is_integer(node.meta.get("val")):
+                _as_tensor_form(graph, node)
+        elif _op_name(node) in _NARROW_ACCUMULATORS and node.kwargs.get("dtype") in (torch.int8, torch.uint8):
+            _accumulate_wide(graph, node)
+    graph.eliminate_dead_code()
+    program.graph_module.recompile()
+
+
+def _saturate_shift(graph: torch.fx.Graph, shift: torch.fx.Node, direction: str) -> None:
+    """`where(amount outside [0, width), fill, value << in-range amount)`, in the result's dtype."""
+    dtype = shift.meta["val"].dtype
+    width = torch.iinfo(dtype).bits
+    value, amount = shift.args
+    with graph.inserting_before(shift):
+        value = _as_dtype(graph, value, dtype)
+        amount = _as_dtype(graph, _emit(graph, _aten.scalar_tensor.default, (amount,), shift, dtype=dtype)
+                           if not isinstance(amount, torch.fx.Node) else amount, dtype)
+        outside = _emit(graph, _aten.logical_or.default, (_emit(graph, _aten.lt.Scalar, (amount, 0), shift),
+                                                          _emit(graph, _aten.ge.Scalar, (amount, width), shift)), shift)
+        zero = _emit(graph, _aten.scalar_tensor.default, (0,), shift, dtype=dtype)
+        safe = _emit(graph, _aten.where.self, (outside, zero, amount), shift)
+        target = _aten.bitwise_left_shift.Tensor if direction == "left" else _aten.bitwise_right_shift.Tensor
+        shifted = _emit(graph, target, (value, safe), shift)
+        if direction == "left":
+            fill = zero
+        else:  # the sign fill: -1 where the value is negative, else 0 (always 0 for uint8)
+            fill = _emit(graph, _aten.neg.default, (_as_dtype(graph, _emit(graph, _aten.lt.Scalar, (value, 0), shift),
+                                                              dtype),), shift)
+        result = _emit(graph, _aten.where.self, (outside, fill, shifted), shift)
+    shift.replace_all_uses_with(result)
+
+
+def _wrap_integer_numbers(node: torch.fx.Node) -> None:
+    tensors = [a.meta["val"] for a in node.args if isinstance(a, torch.fx.Node) and isinstance(a.meta.get("val"), torch.Tensor)]
+    if not tensors or not all(_is_integer(t) for t in tensors):
+        return
+    dtype = tensors[0].dtype
+    for tensor in tensors[1:]:
+        dtype = torch.promote_types(dtype, tensor.dtype)
+    info = torch.iinfo(dtype)
+    node.args = tuple(
+        (a - info.min) % (1 << info.bits) + info.min
+        if isinstance(a, int) and not isinstance(a, bool) and not info.min <= a <= info.max else a
+        for a in node.args
+    )
+
+
+def _as_tensor_form(graph: torch.fx.Graph, node: torch.fx.Node) -> None:
+    value, number = node.args
+    with graph.inserting_before(node):
+        number = _emit(graph, _aten.scalar_tensor.default, (number,), node, dtype=node.meta["val"].dtype)
+        replacement = _emit(graph, _TENSOR_FORMS[node.target], (value, number), node)
+    node.replace_all_uses_with(replacement)
+
+
+def _accumulate_wide(graph: torch.fx.Graph, node: torch.fx.Node) -> None:
+    before = node.meta["val"]
+    narrow = node.kwargs["dtype"]
+    with graph.inserting_before(node):
+        node.args = (_as_dtype(graph, node.args[0], narrow), *node.args[1:])
+    node.kwargs = {**node.kwargs, "dtype": torch.int32}
+    node.meta["val"] = _fake_result(node)
+    node.meta.pop("tensor_meta", None)
+    _truncate_results(graph, node, before)
+
+
+def _is_integer(value: object) -> bool:
+    return isinstance(value, torch.Tensor) and not value.dtype.is_floating_point and not value.dtype.is_complex \
+        and value.dtype != torch.bool
+
+
+def _as_dtype(graph: torch.fx.Graph, node: torch.fx.Node, dtype: torch.dtype) -> torch.fx.Node:
+    return node if _dtype(node) == dtype else _converted(graph, node, dtype)
+
+
+def _emit(graph: torch.fx.Graph, target, args: tuple, like: torch.fx.Node, **kwargs) -> torch.fx.Node:
+    """A new node computing `target`, its value faked like its operands', its source `like`'s."""
+    node = graph.call_function(target, args, kwargs)
+    node.meta = {key: like.meta[key] for key in ("stack_trace", "nn_module_stack") if key in like.meta}
+    node.meta["val"] = _fake_result(node, like)
+    return node
 
 
 def widen_narrow_integers(program: ExportedProgram) -> int:
@@ -127,10 +254,11 @@ def _truncate_results(graph: torch.fx.Graph, node: torch.fx.Node, before) -> Non
                 user.replace_all_uses_with(narrow, delete_user_cb=lambda u: u is not narrow)
 
 
-def _fake_result(node: torch.fx.Node):
-    """The node's value on its (new) operands' fake values: what it now computes, dtype included."""
+def _fake_result(node: torch.fx.Node, like: torch.fx.Node | None = None):
+    """The node's value on its (new) operands' fake values: what it now computes, dtype included.
+    A node without tensor operands (`scalar_tensor`) takes the fake mode of `like`'s value."""
     args, kwargs = tree_map_only(torch.fx.Node, lambda a: a.meta["val"], (node.args, node.kwargs))
-    fake_mode = detect_fake_mode(tree_flatten((args, kwargs))[0])
+    fake_mode = detect_fake_mode(tree_flatten((args, kwargs))[0] + ([like.meta["val"]] if like is not None else []))
     with fake_mode:
         return node.target(*args, **kwargs)
 
