@@ -44,17 +44,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def campaign_options(args: argparse.Namespace) -> CampaignOptions:
+    """The options the flags describe; ValueError names a bad one."""
+    generator = GeneratorOptions(max_nodes=args.max_ops, families=tuple(f for f in args.ops.split(",") if f))
+    backends = ("cpu", "rtl") if args.backend == "both" else (args.backend,)
+    return CampaignOptions(count=args.count, seed=args.seed, start=args.start, backends=backends,
+                           rtl_batch=max(1, args.rtl_batch), shrink_budget=args.shrink_budget,
+                           jobs=max(1, args.jobs), generator=generator)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        generator = GeneratorOptions(max_nodes=args.max_ops, families=tuple(f for f in args.ops.split(",") if f))
+        options = campaign_options(args)
     except ValueError as error:
         print(f"fuzz: {error}", file=sys.stderr)
         return 2
-    backends = ("cpu", "rtl") if args.backend == "both" else (args.backend,)
-    options = CampaignOptions(count=args.count, seed=args.seed, start=args.start, backends=backends,
-                              rtl_batch=max(1, args.rtl_batch), shrink_budget=args.shrink_budget,
-                              jobs=max(1, args.jobs), generator=generator)
     summary = run_campaign(options, resolve(args.output_dir), log=lambda line: print(line, flush=True))
     for line in summary.lines():
         print(line)

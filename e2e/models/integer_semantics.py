@@ -57,3 +57,53 @@ def bitwise_i32():
 def logical_bool():
     return Lambda(lambda a, b, c: torch.logical_and(a, b) ^ torch.logical_or(b, c)), (
         bools((4, 4), seed=43), bools((4, 4), seed=44), bools((4, 4), seed=45))
+
+
+# Found by the differential fuzzer (tools/fuzz.py); the rules are in frontend/torch/_graph_rules.py.
+@case(name="shift_out_of_range_i32", rtl=True)
+def shift_out_of_range_i32():
+    """Amounts outside [0, 32), negative ones included: PyTorch shifts everything out (0, or the sign fill
+    for a right shift); MLIR's shifts leave such amounts undefined."""
+    x = torch.tensor([[-100, 100, -1, 7], [2**31 - 1, -2**31, 5, -6], [3, -3, 64, -64]], dtype=torch.int32)
+    s = torch.tensor([[31, 32, 40, -1], [33, 31, 0, -7], [100, 1, 2**31 - 1, -2**31]], dtype=torch.int32)
+    return Lambda(lambda x, s: (torch.bitwise_left_shift(x, s), torch.bitwise_right_shift(x, s))), (x, s)
+
+
+@case(name="shift_narrow_and_mixed_dtypes", rtl=True)
+def shift_narrow_and_mixed_dtypes():
+    """int8 and uint8 values shifted by int32 amounts past their width (the shift runs in the promoted
+    dtype), and a uint8 right shift past 8, which is 0, not the top bit."""
+    x8 = ints((3, 4), seed=331, low=-128, high=128, dtype=torch.int8)
+    u8 = ints((3, 4), seed=332, low=0, high=256, dtype=torch.uint8)
+    s = ints((3, 4), seed=333, low=-2, high=12, dtype=torch.int32)
+    s8 = ints((3, 4), seed=334, low=-2, high=12, dtype=torch.uint8)
+    return Lambda(lambda x8, u8, s, s8: (x8 << s, x8 >> s, u8 >> s8, u8 << s8)), (x8, u8, s, s8)
+
+
+@case(name="shift_by_python_int_i16", rtl=True)
+def shift_by_python_int_i16():
+    """`x >> 3` and `x << 20` (past int16's width): torch-mlir has no lowering for a shift by a number."""
+    return Lambda(lambda x: (x >> 3, x << 5, x << 20, x >> 16)), (ints((3, 4), seed=335, low=-2000, high=2000,
+                                                                        dtype=torch.int16),)
+
+
+@case(name="python_int_wraps_into_narrow_dtype", rtl=True)
+def python_int_wraps_into_narrow_dtype():
+    """A Python int outside the tensor's range is converted to its dtype first: eager `u8 > -3` compares
+    with 253, `i8 + 300` adds 44."""
+    u8 = ints((3, 4), seed=336, low=0, high=256, dtype=torch.uint8)
+    i8 = ints((3, 4), seed=337, low=-128, high=128, dtype=torch.int8)
+    return Lambda(lambda u, i: (u > -3, i < 300, u == 321, i + 300, u * -3, i // 200)), (u8, i8)
+
+
+@case(name="bitwise_with_python_int_i32", rtl=True)
+def bitwise_with_python_int_i32():
+    """`x ^ 5`, `x & -4`, `x | 255`: torch-mlir lowers these only between tensors."""
+    return Lambda(lambda x: (x ^ 5, x & -4, x | 255)), (ints((3, 4), seed=338, low=-1000, high=1000),)
+
+
+@case(name="sum_into_uint8_and_int8", rtl=True)
+def sum_into_uint8_and_int8():
+    """`sum(dtype=torch.uint8)` wraps modulo 256 in eager; torch-mlir crashed converting to a byte type."""
+    x = ints((4, 5), seed=339, low=-300, high=300)
+    return Lambda(lambda x: (x.sum(dim=0, dtype=torch.uint8), x.sum(dim=1, dtype=torch.int8))), (x,)

@@ -122,8 +122,11 @@ def run_campaign(options: CampaignOptions, out: Path, linalg_rewrite: LinalgRewr
     for outcome in outcomes:
         for verdict in outcome.verdicts:
             if verdict.status in ("mismatch", "crash"):
-                findings.append(investigate(options, outcome.index, verdict, out, linalg_rewrite))
-                log(findings[-1].describe())
+                log(f"shrinking program {outcome.index} ({verdict.status} on {verdict.backend})")
+                program = generate(options.seed, outcome.index, options.generator)
+                path = out / f"fuzz_s{options.seed}_p{outcome.index}_{verdict.backend}.py"
+                findings.append(investigate(program, outcome.index, verdict, path, options.shrink_budget,
+                                            linalg_rewrite))
     return Summary(outcomes, findings)
 
 
@@ -151,22 +154,21 @@ def run_chunk(options: CampaignOptions, indices: list[int], linalg_rewrite: Lina
     return [Outcome(i, tuple(verdicts[i])) for i in indices]
 
 
-def investigate(options: CampaignOptions, index: int, verdict: Verdict, out: Path,
+def investigate(program: Program, index: int, verdict: Verdict, path: Path, budget: int,
                 linalg_rewrite: LinalgRewrite | None = None) -> Finding:
-    """Shrink the failing program, find the first op that differs, save it as a model file."""
-    program = generate(options.seed, index, options.generator)
+    """Shrink the failing program, find the first op that differs, save it as the model file `path`."""
     with tempfile.TemporaryDirectory(prefix="torch-circt-fuzz-") as scratch:
         def run(candidate: Program) -> Verdict:
             return run_program(candidate, verdict.backend, Path(scratch) / "candidate.py", linalg_rewrite)
 
-        shrunk, tries = shrink(program, lambda c: run(c).status == verdict.status, options.shrink_budget)
+        shrunk, tries = shrink(program, lambda c: run(c).status == verdict.status, budget)
+        final = run(shrunk) if tries else verdict
         attribution = attribute(shrunk, run) if verdict.status == "mismatch" else None
-    notes = [f"{verdict.status} on {verdict.backend}, shrunk from {len(program.nodes)} ops in {tries} tries.",
-             *(f"    {line}" for line in verdict.detail.splitlines()[:12])]
+    notes = [f"{verdict.status} on {verdict.backend}, shrunk from {len(program.nodes)} ops in {tries} tries:",
+             *(f"    {line}" for line in final.detail.splitlines()[:12])]
     if attribution is not None:
         notes.append(f"First differing op ({attribution.how}): {attribution.node.code}")
     text, where = render(shrunk, notes)
-    path = out / f"fuzz_s{options.seed}_p{index}_{verdict.backend}.py"
     atomic_write_text(path, text)
     line = where[attribution.node.name] if attribution is not None else None
     return Finding(index, verdict, len(program.nodes), shrunk, attribution, path, line)
