@@ -98,6 +98,14 @@ class _Builder:
     def magnitude(self, value: ir.Value, negative: ir.Value) -> ir.Value:
         return self.op("arith.select", [negative, self.op("arith.subi", [self.zero, value]), value])
 
+    def wide_unsigned_division(self, a: ir.Value, b: ir.Value) -> ir.Value:
+        """`a / b` unsigned, on operands zero-extended by one bit (index values stay as they are)."""
+        if not isinstance(self.kind, ir.IntegerType):
+            return self.op("arith.divui", [a, b])
+        wide = ir.IntegerType.get_signless(ir.IntegerType(self.kind).width + 1)
+        quotient = self.op("arith.divui", [self.op("arith.extui", [a], wide), self.op("arith.extui", [b], wide)], wide)
+        return self.op("arith.trunci", [quotient])
+
 
 def _replace(old: ir.Operation, new: ir.Value) -> None:
     old.results[0].replace_all_uses_with(new)
@@ -107,10 +115,14 @@ def _replace(old: ir.Operation, new: ir.Value) -> None:
 def expand_signed_division(module: ir.Module) -> int:
     """Rewrite every `arith.divsi` as unsigned division of magnitudes plus a sign fix.
 
-    CIRCT's handshake-to-hw lowering maps `arith.divsi` to `comb.divu` (unsigned),
-    so a negative quotient comes out wrong. `|a| divu |b|`, negated when the signs
-    differ, is C's truncating division for every input, including the wrap-around
-    of INT_MIN / -1 that PyTorch shows. `arith.remsi` lowers correctly and is kept.
+    CIRCT's handshake-to-hw lowering swaps the two divisions: `arith.divsi` becomes
+    `comb.divu` and `arith.divui` becomes `comb.divs`, so a negative quotient comes
+    out wrong. `|a| / |b|`, negated when the signs differ, is C's truncating
+    division for every input, including the wrap-around of INT_MIN / -1 that
+    PyTorch shows. The magnitudes are divided one bit wider, where their top bit
+    is 0 and signed and unsigned division agree: |INT_MIN| has the top bit of its
+    own width set (the fuzzer found `INT_MIN // 2` positive). `arith.remsi`
+    lowers correctly and is kept.
     """
     divisions = ops_named(module, "arith.divsi")
     for division in divisions:
@@ -118,7 +130,7 @@ def expand_signed_division(module: ir.Module) -> int:
         with ir.InsertionPoint(division), division.location:
             build = _Builder(a.type)
             a_negative, b_negative = build.is_negative(a), build.is_negative(b)
-            quotient = build.op("arith.divui", [build.magnitude(a, a_negative), build.magnitude(b, b_negative)])
+            quotient = build.wide_unsigned_division(build.magnitude(a, a_negative), build.magnitude(b, b_negative))
             signs_differ = build.op("arith.xori", [a_negative, b_negative], ir.IntegerType.get_signless(1))
             result = build.op("arith.select", [signs_differ, build.op("arith.subi", [build.zero, quotient]), quotient])
         _replace(division, result)

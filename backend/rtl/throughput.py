@@ -48,7 +48,7 @@ def place_throughput_buffers(module: ir.Module) -> int:
             elif op.name in ("handshake.mux", "handshake.cond_br") and any(hash(v) in lagging for v in op.operands[1:]):
                 changed += _buffer_operand(op, 0, CARRIER_SLACK if is_carrier(op.results[0].type) else DATA_SLACK)
             elif _completed_mark(op):
-                changed += _buffer_dones(owner_op(op.operands[0].owner), op)
+                changed += _buffer_dones(op)
     return changed
 
 
@@ -94,8 +94,12 @@ def _unbuffer(value: ir.Value) -> int:
     return 1
 
 
-def _buffer_dones(trigger: ir.Operation, constant: ir.Operation) -> int:
-    """Slack on the memory done tokens a carrier increment waits for (directly or through a join)."""
+def _buffer_dones(constant: ir.Operation) -> int:
+    """Slack on the memory done tokens a carrier increment waits for (directly or through a join).
+    An increment fed by the function's start token has no done tokens to wait for."""
+    if isinstance(constant.operands[0].owner, ir.Block):
+        return 0
+    trigger = owner_op(constant.operands[0].owner)
     if trigger.name == "handshake.join":
         return sum(_buffer_operand(trigger, i, CARRIER_SLACK) for i in range(len(trigger.operands)))
     return _buffer_operand(constant, 0, CARRIER_SLACK)

@@ -56,6 +56,10 @@ LOWER_TO_CF = (
     "arith-expand",  # floordivsi/ceildivsi/maxsi/minsi -> ops the handshake lowering knows
     "canonicalize",
     "cse",
+    # Folds that need loads merged first (`x ^ x`, `x - x`: 0) must happen here, before the
+    # unused memories are dropped; CIRCT's own canonicalizer would fold them later and leave an
+    # external memory without ports, which `handshake-lower-extmem-to-hw` aborts on.
+    "canonicalize",
 )
 
 

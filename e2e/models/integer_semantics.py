@@ -107,3 +107,37 @@ def sum_into_uint8_and_int8():
     """`sum(dtype=torch.uint8)` wraps modulo 256 in eager; torch-mlir crashed converting to a byte type."""
     x = ints((4, 5), seed=339, low=-300, high=300)
     return Lambda(lambda x: (x.sum(dim=0, dtype=torch.uint8), x.sum(dim=1, dtype=torch.int8))), (x,)
+
+
+@case(name="division_of_int_min", rtl=True)
+def division_of_int_min():
+    """INT_MIN divided (floor and trunc) and reduced by small divisors: its magnitude has the top bit set,
+    which CIRCT's divider took as negative (found by the fuzzer: `INT_MIN // 2` came out positive).
+    INT_MIN / -1 is left out: eager PyTorch itself dies of SIGFPE on it."""
+    x = torch.tensor([[-2**31, -2**31, -2**31, -2**31 + 1], [2**31 - 1, -7, 7, -2**31]], dtype=torch.int32)
+    y = torch.tensor([[2, -2, 3, -1], [-2**31, 2, -2, 2**31 - 1]], dtype=torch.int32)
+    return Lambda(lambda x, y: (x // 2, torch.div(x, y, rounding_mode="trunc"), torch.div(x, y, rounding_mode="floor"),
+                                torch.remainder(x, y), torch.fmod(x, y))), (x, y)
+
+
+@case(name="inputs_that_fold_away_i64", rtl=True)
+def inputs_that_fold_away_i64():
+    """`x ^ x` and `y - y` read their inputs, until folding makes them constants: the circuit then has
+    memories nobody reads (CIRCT's extmem lowering aborted on them; found by the fuzzer)."""
+    x = ints((2, 3), seed=340, low=-100, high=100, dtype=torch.int64)
+    y = ints((2, 3), seed=341, low=-100, high=100, dtype=torch.int64)
+    return Lambda(lambda x, y: (x ^ x, y - y)), (x, y)
+
+
+@case(name="clamp_uint8_with_negative_bounds", rtl=True)
+def clamp_uint8_with_negative_bounds():
+    """Negative clamp bounds on uint8 wrap (-31 is 225) in eager PyTorch, as every Python int does."""
+    u8 = ints((3, 4), seed=342, low=0, high=256, dtype=torch.uint8)
+    return Lambda(lambda u: (torch.clamp(u, min=-31, max=-7), torch.clamp(u, min=-100), u.clamp(max=-56))), (u8,)
+
+
+@case(name="fmod_by_python_int_i16", rtl=True)
+def fmod_by_python_int_i16():
+    """`torch.fmod(x, -128)`: torch-mlir lowers integer fmod only between tensors (found by the fuzzer)."""
+    return Lambda(lambda x: (torch.fmod(x, -128), torch.fmod(x, 7))), (ints((3, 4), seed=343, low=-3000, high=3000,
+                                                                             dtype=torch.int16),)

@@ -21,10 +21,11 @@
   gives 0 and a right shift the sign fill (0 or -1). Shifts get that select
   around a shift by an in-range amount, and a shift by a Python number becomes a
   shift by a tensor (torch-mlir has no lowering for the scalar form; nor for
-  `x ^ 5`, `x & 5`, `x | 5`, which become ops on a 0-d tensor too).
-- A Python integer meeting an integer tensor in arithmetic, bitwise, division
-  or comparison ops is converted to the tensor's dtype first, wrapping: eager
-  `uint8 > -3` compares with 253. Out-of-range numbers are wrapped here, so no
+  `x ^ 5`, `x & 5`, `x | 5` and `torch.fmod(x, 5)` on integers, which become ops
+  on a 0-d tensor too).
+- A Python integer meeting an integer tensor in arithmetic, bitwise, division,
+  comparison or clamp ops is converted to the tensor's dtype first, wrapping:
+  eager `uint8 > -3` compares with 253, `uint8.clamp(min=-31)` clamps at 225. Out-of-range numbers are wrapped here, so no
   later lowering can compare or compute with the unwrapped value.
 - `sum(..., dtype=torch.uint8)` (and prod, cumsum) crash torch-mlir: the
   input is cast to the narrow dtype, reduced on int32, and truncated back, as
@@ -93,12 +94,12 @@ _SHIFTS = {
 # Ops where a Python integer is a value converted to the integer tensors' dtype (checked against eager).
 _WRAPPING = frozenset({
     "add", "sub", "rsub", "mul", "bitwise_and", "bitwise_or", "bitwise_xor", "floor_divide", "div", "remainder",
-    "fmod", "eq", "ne", "lt", "le", "gt", "ge",
+    "fmod", "eq", "ne", "lt", "le", "gt", "ge", "clamp", "clamp_min", "clamp_max",
 })
 # Scalar forms torch-mlir has no lowering for, and the tensor form that takes a 0-d tensor instead.
 _TENSOR_FORMS = {
     _aten.bitwise_and.Scalar: _aten.bitwise_and.Tensor, _aten.bitwise_or.Scalar: _aten.bitwise_or.Tensor,
-    _aten.bitwise_xor.Scalar: _aten.bitwise_xor.Tensor,
+    _aten.bitwise_xor.Scalar: _aten.bitwise_xor.Tensor, _aten.fmod.Scalar: _aten.fmod.Tensor,
 }
 _NARROW_ACCUMULATORS = frozenset({"sum", "prod", "cumsum", "cumprod"})
 

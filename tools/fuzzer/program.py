@@ -58,7 +58,7 @@ class Program:
         return next(n for n in self.nodes if n.name == name)
 
     def with_outputs(self, outputs: Iterable[str]) -> Program:
-        """The same program returning `outputs`, without the nodes they do not need."""
+        """The same program returning `outputs`, without the nodes, constants and inputs they do not need."""
         outputs = tuple(outputs)
         needed = set(outputs)
         for node in reversed(self.nodes):
@@ -66,7 +66,8 @@ class Program:
                 needed.update(node.operands)
         nodes = tuple(n for n in self.nodes if n.name in needed)
         constants = tuple(c for c in self.constants if f"self.{c.name}" in needed)
-        return dataclasses.replace(self, nodes=nodes, outputs=outputs, constants=constants)
+        inputs = tuple(leaf for leaf in self.inputs if leaf.name in needed)
+        return dataclasses.replace(self, inputs=inputs, nodes=nodes, outputs=outputs, constants=constants)
 
     def probed(self) -> Program:
         """Every node's value as a result, in program order: how attribution sees intermediate values."""
