@@ -86,7 +86,10 @@ class Summary:
 
     def lines(self) -> list[str]:
         lines = [finding.describe() for finding in self.findings]
-        lines += [f"refused {n}x  {reason}" for reason, n in self.refusals.most_common()]
+        first = {}
+        for outcome in self.outcomes:
+            first.setdefault(outcome.verdict.reason, outcome.index)
+        lines += [f"refused {n}x  {reason}  (first: program {first[reason]})" for reason, n in self.refusals.most_common()]
         lines.append(f"crashes: {self.count('crash')}")
         lines.append(f"fuzz: {len(self.outcomes)} programs, {self.count('mismatch')} mismatches, "
                      f"{self.count('refused')} refused")
