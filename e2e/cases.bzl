@@ -76,6 +76,7 @@ CASES = {
     "max_all_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "max_dim_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "max_min_i32": {"backends": ["cpu", "rtl"], "xfail": []},
+    "max_min_of_whole_int8": {"backends": ["cpu", "rtl"], "xfail": []},
     "maxpool2d_f32": {"backends": ["cpu"], "xfail": []},
     "maxpool2d_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "mean_f32": {"backends": ["cpu"], "xfail": []},

@@ -96,11 +96,10 @@ def _unbuffer(value: ir.Value) -> int:
 
 def _buffer_dones(constant: ir.Operation) -> int:
     """Slack on the memory done tokens a carrier increment waits for (directly or through a join).
-    An increment fed by the function's start token has no done tokens to wait for."""
-    if isinstance(constant.operands[0].owner, ir.Block):
-        return 0
-    trigger = owner_op(constant.operands[0].owner)
-    if trigger.name == "handshake.join":
+    A single done token comes straight from its memory port: a function argument after extmem-to-hw."""
+    trigger = constant.operands[0].owner
+    if not isinstance(trigger, ir.Block) and owner_op(trigger).name == "handshake.join":
+        trigger = owner_op(trigger)
         return sum(_buffer_operand(trigger, i, CARRIER_SLACK) for i in range(len(trigger.operands)))
     return _buffer_operand(constant, 0, CARRIER_SLACK)
 

@@ -141,3 +141,11 @@ def fmod_by_python_int_i16():
     """`torch.fmod(x, -128)`: torch-mlir lowers integer fmod only between tensors (found by the fuzzer)."""
     return Lambda(lambda x: (torch.fmod(x, -128), torch.fmod(x, 7))), (ints((3, 4), seed=343, low=-3000, high=3000,
                                                                              dtype=torch.int16),)
+
+
+@case(name="max_min_of_whole_int8", rtl=True)
+def max_min_of_whole_int8():
+    """`x.max()` and `x.min()` over a whole int8 tensor: torch-mlir had no initial value for the reduction
+    (found by the fuzzer); edges included."""
+    x = torch.tensor([[-98, 26, 127], [-128, -7, 100]], dtype=torch.int8)
+    return Lambda(lambda x: (x.max(), x.min(), x.max() // 3)), (x,)

@@ -213,3 +213,20 @@ def test_throughput_buffers() -> None:
         assert re.search(rf"{operand} = buffer \[1\] seq", text), f"store operand {operand} is buffered"
     select = re.search(r"= mux (%\w+) \[[^\]]*\] : index, i7", text).group(1)
     assert re.search(rf"{select} = buffer \[{CARRIER_SLACK}\] seq", text), "slack on the carrier's select"
+
+
+# After extmem-to-hw a lone store's done token is a function argument, and the carrier's increment
+# reads it directly (a model whose loads all folded away: `x ^ x`, found by the fuzzer).
+DONE_AS_ARGUMENT = """
+handshake.func @main(%done: none, %start: none, ...) -> (none, i7) {
+  %mark = constant %done {value = 1 : i7} : i7
+  return %start, %mark : none, i7
+}
+"""
+
+
+def test_a_done_token_that_is_an_argument_gets_the_carrier_slack() -> None:
+    changed, text = rewrite(DONE_AS_ARGUMENT, place_throughput_buffers)
+    assert changed == 1
+    buffered = re.search(rf"(%\w+) = buffer \[{CARRIER_SLACK}\] seq %arg0 : none", text)
+    assert buffered and re.search(rf"constant {buffered.group(1)} {{value = 1 : i7}}", text)
