@@ -42,6 +42,7 @@ CASES = {
     "expand_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "float_argument_f32": {"backends": ["cpu"], "xfail": []},
     "floor_div_large_i64": {"backends": ["cpu", "rtl"], "xfail": []},
+    "floor_division_across_widths": {"backends": ["cpu", "rtl"], "xfail": []},
     "fmod_by_python_int_i16": {"backends": ["cpu", "rtl"], "xfail": []},
     "fmod_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "full_like_new_zeros_i32": {"backends": ["cpu", "rtl"], "xfail": []},

@@ -149,3 +149,15 @@ def max_min_of_whole_int8():
     (found by the fuzzer); edges included."""
     x = torch.tensor([[-98, 26, 127], [-128, -7, 100]], dtype=torch.int8)
     return Lambda(lambda x: (x.max(), x.min(), x.max() // 3)), (x,)
+
+
+@case(name="floor_division_across_widths", rtl=True)
+def floor_division_across_widths():
+    """`int64 // int16` and `int8 // int64`: torch-mlir divides through f64 when the widths differ, inexact past
+    2**53 and float on RTL; and `int8 // int8` had no lowering at all (both found by the fuzzer)."""
+    big = torch.tensor([[2**62 + 1, -(2**62) - 3, 2**53 + 1], [-7, 9, -(2**60) + 5]], dtype=torch.int64)
+    small = torch.tensor([[3, -3, 7], [2, -4, 3]], dtype=torch.int16)
+    i8 = torch.tensor([[-128, 127, -7], [5, -1, 100]], dtype=torch.int8)
+    d8 = torch.tensor([[3, -2, 2], [-3, 7, -128]], dtype=torch.int8)
+    return Lambda(lambda big, small, i8, d8: (big // small, i8 // big, i8 // d8,
+                                              torch.div(i8, d8, rounding_mode="floor"))), (big, small, i8, d8)

@@ -10,9 +10,9 @@
   it should be zero-extended (sum, prod, abs, sort, true division give wrong
   results), converting a Python number to int8/uint8 crashes it (`x * 3`,
   `x // 3`, `x % 7`), and so do matmuls and convolutions on 8- or 16-bit
-  integers, and `x.max()`/`x.min()` of a whole int8 tensor. Such ops run on
-  int32 operands (zero- or sign-extended exactly), and each result that was
-  narrow is truncated back. Integer arithmetic wraps
+  integers, `x.max()`/`x.min()` of a whole int8 tensor and `x // y` of int8
+  tensors. Such ops run on int32 operands (zero- or sign-extended exactly),
+  and each result that was narrow is truncated back. Integer arithmetic wraps
   modulo 2**width and truncation commutes with +, -, *, shifts and bitwise
   ops, while division, remainder, min/max, sorting and comparisons of exact
   in-range values give in-range results: bit for bit what eager PyTorch
@@ -51,6 +51,8 @@ STAGE = "torch_export"
 _aten = torch.ops.aten
 _NARROW_INTEGERS = (torch.int8, torch.uint8, torch.int16)
 _CONTRACTIONS = frozenset({_aten.mm.default, _aten.bmm.default, _aten.addmm.default, _aten.convolution.default})
+# Floor division of int8 tensors: torch-mlir has no lowering (found by the fuzzer).
+_INT8_DIVISIONS = frozenset({"div", "floor_divide"})
 # Whole-tensor max/min: torch-mlir has no initial value for an int8 reduction (found by the fuzzer).
 _FULL_REDUCTIONS = frozenset({_aten.max.default, _aten.min.default})
 # Ops that only move values: a uint8 operand passes through them untouched.
@@ -230,7 +232,7 @@ def _needs_widening(node: torch.fx.Node) -> bool:
         return True
     if _op_name(node) in _LAYOUT:
         return False
-    if torch.uint8 in narrow:
+    if torch.uint8 in narrow or (torch.int8 in narrow and _op_name(node) in _INT8_DIVISIONS):
         return True
     # int8 meets another dtype (a Python number, or a tensor of another type) in a pointwise op.
     numbers = [a for a in arguments if isinstance(a, (int, float)) and not isinstance(a, bool)]

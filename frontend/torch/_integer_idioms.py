@@ -23,11 +23,23 @@ def _producer(value: ir.Value, name: str) -> ir.Operation | None:
 
 
 def _int_source(value: ir.Value, result_type: ir.Type) -> tuple[ir.Value, ir.Operation] | None:
-    """`x` and its cast, when `value` is `sitofp x` with x of the integer `result_type`."""
+    """`x` in the integer `result_type` and its cast, when `value` is `sitofp x`. A narrower x
+    (`int8 // int64` divides an i32 by an i64) is sign-extended, as `sitofp` reads it."""
     cast = _producer(value, "arith.sitofp")
-    if cast is None or str(cast.operands[0].type) != str(result_type):
+    if cast is None:
         return None
-    return cast.operands[0], cast
+    source = cast.operands[0]
+    if str(source.type) == str(result_type):
+        return source, cast
+    width, result_width = (_integer_width(t) for t in (source.type, result_type))
+    if width is None or result_width is None or width > result_width:
+        return None
+    return ir.Operation.create("arith.extsi", results=[result_type], operands=[source]).results[0], cast
+
+
+def _integer_width(kind: ir.Type) -> int | None:
+    text = str(kind)
+    return int(text[1:]) if text.startswith("i") and text[1:].isdigit() else None
 
 
 def _floor_division(fptosi: ir.Operation) -> tuple[str, list[ir.Value], list[ir.Operation]] | None:

@@ -1,4 +1,5 @@
-"""FX graph in, FX graph out: random ops and complex values refused, narrow integers widened exactly."""
+"""FX graph in, FX graph out: random ops and complex values refused, narrow integers widened exactly,
+PyTorch's integer edges (shift amounts, Python ints that wrap, narrow sums) made explicit."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import torch
 
 from common.errors import UnsupportedDtypeError, UnsupportedOpError
 from frontend.torch._export import export_static
-from frontend.torch._graph_rules import refuse_unfaithful_ops, widen_narrow_integers
+from frontend.torch._graph_rules import exact_integer_edges, refuse_unfaithful_ops, widen_narrow_integers
 
 
 class Fn(torch.nn.Module):
@@ -39,6 +40,7 @@ I8 = torch.tensor([[-128, -1, 0, 127], [5, -77, 100, -3]], dtype=torch.int8)
     (lambda x: (x * 3, x // 7, x % 5, x.sum(0), x.abs(), x.sort(1).values), U8),
     (lambda x: (x * -5, x // 3, x % 7, x >> 1), I8),
     (lambda x: x @ x.T.contiguous(), I8),
+    (lambda x: (x.max(), x.min(), x // (x.flip(1) | 1)), I8),
 ])
 def test_widened_graph_still_computes_what_eager_computes(fn, x):
     program = _exported(fn, x)
@@ -78,3 +80,33 @@ def test_complex_intermediate_is_refused():
     program = _exported(lambda x: torch.view_as_real(torch.view_as_complex(x) * 2), torch.ones(3, 2))
     with pytest.raises(UnsupportedDtypeError, match="complex"):
         refuse_unfaithful_ops(program, model="cplx")
+
+
+I32 = torch.tensor([[-100, 100, -1, 7], [2**31 - 1, -2**31, 5, -6]], dtype=torch.int32)
+AMOUNTS = torch.tensor([[31, 32, 40, -1], [33, 0, 2**31 - 1, -2**31]], dtype=torch.int32)
+
+
+@pytest.mark.parametrize("fn, inputs", [
+    (lambda x, s: (x << s, x >> s, torch.bitwise_left_shift(x.to(torch.int8), s), x >> 3, x << 40), (I32, AMOUNTS)),
+    (lambda u, i: (u > -3, i < 300, u.clamp(min=-31, max=-7), i ^ 5, i & -4, torch.fmod(i, -128)), (U8, I8)),
+    (lambda u, i: (u.sum(0, dtype=torch.uint8), i.sum(1, dtype=torch.int8)), (U8, I8)),
+])
+def test_integer_edges_keep_what_eager_computes(fn, inputs):
+    program = _exported(fn, *inputs)
+    exact_integer_edges(program)
+    widen_narrow_integers(program)
+    for got, want in zip(program.module()(*inputs), fn(*inputs)):
+        assert got.dtype == want.dtype and torch.equal(got, want)
+
+
+def test_integer_edges_leave_only_forms_torch_mlir_lowers():
+    """No shift or bitwise op by a Python number, no out-of-range number, no narrow accumulator left."""
+    program = _exported(lambda u, x: (u > -3, x >> 3, x ^ 5, u.sum(0, dtype=torch.uint8)), U8, I32)
+    exact_integer_edges(program)
+    targets = {n.target for n in program.graph.nodes if n.op == "call_function"}
+    aten = torch.ops.aten
+    assert not targets & {aten.__rshift__.Scalar, aten.bitwise_right_shift.Tensor_Scalar, aten.bitwise_xor.Scalar}
+    comparison = next(n for n in program.graph.nodes if n.target == aten.gt.Scalar)
+    assert comparison.args[1] == 253
+    total = next(n for n in program.graph.nodes if n.target == aten.sum.dim_IntList)
+    assert total.kwargs["dtype"] == torch.int32
