@@ -22,6 +22,7 @@ from torch.export import ExportedProgram
 import backend.cpu as cpu
 import frontend.torch as frontend
 from backend.rtl import circt_side, torch_side
+from backend.rtl.block_hazards import split_memory_hazards
 from backend.rtl.completion import thread_carrier, wire_carrier
 from backend.rtl.constants import sink_constants, source_constants
 from backend.rtl.throughput import place_throughput_buffers
@@ -71,6 +72,7 @@ def rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage, ...
         circt_side.pass_stage("flatten-memref"),
         circt_side.pass_stage("legalize-memrefs"),
         circt_side.pass_stage("simplify-cf"),
+        circt_side.rewrite_stage("split-memory-hazards", split_memory_hazards),
         *_when(options.local_constants, circt_side.rewrite_stage("sink-constants", sink_constants)),
         *_when(options.completion_carrier, circt_side.rewrite_stage("completion-carrier", thread_carrier)),
         circt_side.pass_stage("cf-to-handshake", circt_side.to_handshake_passes(options.task_pipelining)),

@@ -161,3 +161,26 @@ def floor_division_across_widths():
     d8 = torch.tensor([[3, -2, 2], [-3, 7, -128]], dtype=torch.int8)
     return Lambda(lambda big, small, i8, d8: (big // small, i8 // big, i8 // d8,
                                               torch.div(i8, d8, rounding_mode="floor"))), (big, small, i8, d8)
+
+
+@case(name="mixed_integer_dtypes_in_one_op", rtl=True)
+def mixed_integer_dtypes_in_one_op():
+    """Operands of different integer dtypes, or bool, in one op: eager promotes (True is 1, a 0-d int32 wraps
+    into int8); torch-mlir sign-extended the bool, kept the 0-d value whole, crashed on cat (found by the fuzzer)."""
+    flags = torch.tensor([True, True, False, True], dtype=torch.bool)
+    i8 = torch.tensor([-32, 1, -1, 100], dtype=torch.int8)
+    u8 = torch.tensor([254, 0, 7, 128], dtype=torch.uint8)
+    scalar = torch.tensor(-1237557551, dtype=torch.int32)
+    return Lambda(lambda f, i, u, s: (f <= i, torch.div(s, i | 1, rounding_mode="floor"), torch.cat((f, u)),
+                                      torch.where(f, i, s), torch.maximum(i, u), f + i)), (flags, i8, u8, scalar)
+
+
+@case(name="one_element_ops_share_buffers_i32", rtl=True)
+def one_element_ops_share_buffers_i32():
+    """Tensors of one element: every loop folds away and the ops' reused buffers are stored and loaded in one
+    block, where the circuit did not order them (a shift's mask was overwritten before it was read; found by
+    the fuzzer)."""
+    x = torch.tensor([-1], dtype=torch.int32)
+    y = torch.tensor([0], dtype=torch.int64)
+    return Lambda(lambda x, y: (torch.bitwise_left_shift(x, x), torch.logical_or(torch.bitwise_left_shift(
+        torch.bitwise_left_shift(x, x), y), x > 5), (x * 3 - y).sum())), (x, y)

@@ -28,6 +28,10 @@
   comparison or clamp ops is converted to the tensor's dtype first, wrapping:
   eager `uint8 > -3` compares with 253, `uint8.clamp(min=-31)` clamps at 225. Out-of-range numbers are wrapped here, so no
   later lowering can compare or compute with the unwrapped value.
+- Tensors of different integer dtypes (or bool) in one op are promoted by
+  torch-mlir its own way: a bool is sign-extended (True becomes -1 in
+  `bool <= int8`), a 0-d int32 meeting int8 is not wrapped to int8, `cat` of
+  bool and uint8 crashes. Each operand is cast to the dtype eager computes in.
 - `sum(..., dtype=torch.uint8)` (and prod, cumsum) crash torch-mlir: the
   input is cast to the narrow dtype, reduced on int32, and truncated back, as
   eager's wrapping reduction gives.
@@ -118,9 +122,12 @@ def exact_integer_edges(program: ExportedProgram) -> None:
         if node.target in _SHIFTS and _is_integer(node.meta.get("val")):
             _saturate_shift(graph, node, _SHIFTS[node.target])
         elif _op_name(node) in _WRAPPING:
+            _unify_operand_dtypes(graph, node)
             _wrap_integer_numbers(node)
             if node.target in _TENSOR_FORMS and _is_integer(node.meta.get("val")):
                 _as_tensor_form(graph, node)
+        elif _op_name(node) in ("cat", "where", "maximum", "minimum"):
+            _unify_operand_dtypes(graph, node)
         elif _op_name(node) in _NARROW_ACCUMULATORS and node.kwargs.get("dtype") in (torch.int8, torch.uint8):
             _accumulate_wide(graph, node)
     graph.eliminate_dead_code()
@@ -149,6 +156,31 @@ def _saturate_shift(graph: torch.fx.Graph, shift: torch.fx.Node, direction: str)
                                                               dtype),), shift)
         result = _emit(graph, _aten.where.self, (outside, fill, shifted), shift)
     shift.replace_all_uses_with(result)
+
+
+def _unify_operand_dtypes(graph: torch.fx.Graph, node: torch.fx.Node) -> None:
+    """Integer and bool tensors of different dtypes meet in one op: each is cast to the dtype PyTorch computes
+    in first, so no lowering promotes them its own way (bool sign-extended to -1, a 0-d int32 left unwrapped)."""
+    values = node.args[0] if _op_name(node) == "cat" else node.args[1:] if _op_name(node) == "where" else node.args
+    tensors = [a for a in values if isinstance(a, torch.fx.Node) and isinstance(a.meta.get("val"), torch.Tensor)]
+    dtypes = {a.meta["val"].dtype for a in tensors}
+    if len(dtypes) < 2 or any(d.is_floating_point or d.is_complex for d in dtypes):
+        return
+    result = node.meta["val"].dtype
+    if result == torch.bool:  # a comparison: computed in its two operands' promoted dtype
+        if len(tensors) != 2:
+            return
+        dtype = torch.result_type(tensors[0].meta["val"], tensors[1].meta["val"])
+    else:
+        dtype = result
+    with graph.inserting_before(node):
+        cast = {a: _as_dtype(graph, a, dtype) for a in tensors}
+    if _op_name(node) == "cat":
+        node.args = ([cast.get(a, a) for a in node.args[0]], *node.args[1:])
+    else:
+        first = 1 if _op_name(node) == "where" else 0  # a where's condition stays bool
+        node.args = tuple(cast.get(a, a) if i >= first and isinstance(a, torch.fx.Node) else a
+                          for i, a in enumerate(node.args))
 
 
 def _wrap_integer_numbers(node: torch.fx.Node) -> None:

@@ -1,7 +1,7 @@
 """Shrink a failing program to a small one that still fails the same way (greedy delta debugging).
 
-Two moves, each kept only if eager PyTorch still runs the result and the backend
-still fails as before: keep a single output; bypass a node (its uses read one of
+Three moves, each kept only if eager PyTorch still runs the result and the backend
+still fails as before: drop inputs nothing reads; keep a single output; bypass a node (its uses read one of
 its operands, or an input, of the same shape and dtype). Every try compiles and
 runs the candidate, so the number of tries is bounded.
 """
@@ -33,6 +33,9 @@ def shrink(program: Program, still_fails: Callable[[Program], bool], budget: int
 
 def _candidates(program: Program) -> Iterator[Program]:
     """Smaller programs, the biggest cuts first."""
+    trimmed = program.with_outputs(program.outputs)
+    if len(trimmed.inputs) < len(program.inputs):  # inputs nothing reads
+        yield trimmed
     if len(program.outputs) > 1:
         for output in program.outputs:
             yield program.with_outputs((output,))
