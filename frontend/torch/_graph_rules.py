@@ -26,8 +26,9 @@
   on a 0-d tensor too).
 - A Python integer meeting an integer tensor in arithmetic, bitwise, division,
   comparison or clamp ops is converted to the tensor's dtype first, wrapping:
-  eager `uint8 > -3` compares with 253, `uint8.clamp(min=-31)` clamps at 225. Out-of-range numbers are wrapped here, so no
-  later lowering can compare or compute with the unwrapped value.
+  eager `uint8 > -3` compares with 253, `uint8.clamp(min=-31)` clamps at 225.
+  Out-of-range numbers are wrapped here, so no later lowering can compare or
+  compute with the unwrapped value.
 - Tensors of different integer dtypes (or bool) in one op are promoted by
   torch-mlir its own way: a bool is sign-extended (True becomes -1 in
   `bool <= int8`), a 0-d int32 meeting int8 is not wrapped to int8, `cat` of
