@@ -127,6 +127,7 @@ CASES = {
     "transpose_permute_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "uint8_arithmetic": {"backends": ["cpu", "rtl"], "xfail": []},
     "where_i32": {"backends": ["cpu", "rtl"], "xfail": []},
+    "where_with_one_branch_broadcast": {"backends": ["cpu", "rtl"], "xfail": []},
     "zero_d_input_and_result_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "zero_d_results_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "zeros_like_i32": {"backends": ["cpu", "rtl"], "xfail": []},

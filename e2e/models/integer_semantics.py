@@ -184,3 +184,12 @@ def one_element_ops_share_buffers_i32():
     y = torch.tensor([0], dtype=torch.int64)
     return Lambda(lambda x, y: (torch.bitwise_left_shift(x, x), torch.logical_or(torch.bitwise_left_shift(
         torch.bitwise_left_shift(x, x), y), x > 5), (x * 3 - y).sum())), (x, y)
+
+
+@case(name="where_with_one_branch_broadcast", rtl=True)
+def where_with_one_branch_broadcast():
+    """`torch.where(c, x, x)` broadcasts x to c's shape; torch-mlir folded it to x unbroadcast and the next op
+    met a tensor of the wrong shape (found by the fuzzer at seed 16)."""
+    c = torch.tensor([[False, False, True, True]])
+    x = torch.tensor([-32768], dtype=torch.int16)
+    return Lambda(lambda c, x: (torch.where(c, x, x) | c.sum(dim=0), torch.where(c, x, x))), (c, x)

@@ -33,6 +33,7 @@
   torch-mlir its own way: a bool is sign-extended (True becomes -1 in
   `bool <= int8`), a 0-d int32 meeting int8 is not wrapped to int8, `cat` of
   bool and uint8 crashes. Each operand is cast to the dtype eager computes in.
+  `where(c, x, x)` becomes x broadcast: torch-mlir folds it to x unbroadcast.
 - `sum(..., dtype=torch.uint8)` (and prod, cumsum) crash torch-mlir: the
   input is cast to the narrow dtype, reduced on int32, and truncated back, as
   eager's wrapping reduction gives.
@@ -127,6 +128,8 @@ def exact_integer_edges(program: ExportedProgram) -> None:
             _wrap_integer_numbers(node)
             if node.target in _TENSOR_FORMS and _is_integer(node.meta.get("val")):
                 _as_tensor_form(graph, node)
+        elif node.target == _aten.where.self and node.args[1] is node.args[2]:
+            _broadcast_same_branches(graph, node)
         elif _op_name(node) in ("cat", "where", "maximum", "minimum"):
             _unify_operand_dtypes(graph, node)
         elif _op_name(node) in _NARROW_ACCUMULATORS and node.kwargs.get("dtype") in (torch.int8, torch.uint8):
@@ -157,6 +160,16 @@ def _saturate_shift(graph: torch.fx.Graph, shift: torch.fx.Node, direction: str)
                                                               dtype),), shift)
         result = _emit(graph, _aten.where.self, (outside, fill, shifted), shift)
     shift.replace_all_uses_with(result)
+
+
+def _broadcast_same_branches(graph: torch.fx.Graph, node: torch.fx.Node) -> None:
+    """`where(c, x, x)` is x broadcast to the result's shape; torch-mlir folds it to x unbroadcast, and a later
+    op then meets a tensor of the wrong shape (found by the fuzzer)."""
+    value = node.args[1]
+    with graph.inserting_before(node):
+        result = _emit(graph, _aten.expand.default, (value, list(node.meta["val"].shape)), node)
+        result = _as_dtype(graph, result, node.meta["val"].dtype)
+    node.replace_all_uses_with(result)
 
 
 def _unify_operand_dtypes(graph: torch.fx.Graph, node: torch.fx.Node) -> None:

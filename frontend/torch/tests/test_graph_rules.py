@@ -90,6 +90,7 @@ AMOUNTS = torch.tensor([[31, 32, 40, -1], [33, 0, 2**31 - 1, -2**31]], dtype=tor
     (lambda x, s: (x << s, x >> s, torch.bitwise_left_shift(x.to(torch.int8), s), x >> 3, x << 40), (I32, AMOUNTS)),
     (lambda u, i: (u > -3, i < 300, u.clamp(min=-31, max=-7), i ^ 5, i & -4, torch.fmod(i, -128)), (U8, I8)),
     (lambda u, i: (u.sum(0, dtype=torch.uint8), i.sum(1, dtype=torch.int8)), (U8, I8)),
+    (lambda u, i: (torch.where(u > 7, i[:1], i[:1]) | u.long(), u < i), (U8, I8)),
 ])
 def test_integer_edges_keep_what_eager_computes(fn, inputs):
     program = _exported(fn, *inputs)
