@@ -145,7 +145,8 @@ def run_chunk(options: CampaignOptions, indices: list[int], linalg_rewrite: Lina
                 verdicts[i] = [replace(front, backend=b) for b in options.backends]
                 continue
             fronts[i] = front
-            verdicts[i] += [check_backend(front, b, linalg_rewrite) for b in options.backends if b == "cpu"]
+            if "cpu" in options.backends:
+                verdicts[i].append(check_backend(front, "cpu", linalg_rewrite))
         if "rtl" in options.backends and fronts:
             batch = union([programs[i] for i in fronts], f"fuzz seed {options.seed}, programs {', '.join(map(str, fronts))}")
             shared = run_program(batch, "rtl", Path(scratch) / "batch.py", linalg_rewrite) if len(fronts) > 1 else None
