@@ -27,7 +27,7 @@ EMIT_LEVELS = ("linalg", "handshake", "hw", "sv")
 
 @dataclass(frozen=True)
 class RtlOptions:
-    """How the circuit is built: CIRCT's buffer insertion and our pipelining stages (shared/notes/rtl_cycles.md).
+    """How the circuit is built: CIRCT's buffer insertion and our pipelining stages (docs/rtl-cycles.md).
 
     `scalar_replacement`: reduction accumulators carried in loops, not reloaded from memory each iteration.
     `coalesce_loops`: perfect loop bands merged into one loop where no address then needs a division.

@@ -24,7 +24,7 @@ class SimulationTimeoutError(SimulationError):
 
 
 # The automatic cycle limit follows the design's loop bound (its ideal cycle count, in the
-# manifest): circuits take 6-10x that today (shared notes/rtl_cycles.md), so 50x leaves room
+# manifest): circuits took 6-10x that before pipelining (docs/rtl-cycles.md), so 50x leaves room
 # for slower buffer strategies while a deadlock is still named in seconds; the fixed part
 # covers reset, control and designs with little or no loop work.
 CYCLES_PER_LOOP_ITERATION = 50

@@ -3,7 +3,7 @@
 CIRCT's `lower-cf-to-handshake` joins every load/store `done` token of a block
 into that block's control token (`connectToMemory` hard-codes it), so the next
 iteration of a loop cannot start before this one's memory accesses finish: two
-of the six cycles of every iteration (shared/notes/rtl_cycles.md). Ordering is
+of the six cycles of every iteration (docs/rtl-cycles.md). Ordering is
 needed only where an access may depend on an earlier one. We keep it where it is
 needed and drop it elsewhere, in two halves:
 

@@ -4,7 +4,7 @@
 path through every block in between: a constant defined in the entry block
 and used in a loop body passes through each loop's muxes and forks, one token
 per iteration, and arrives on a different cycle from the data it meets, which
-stalls the loop (shared/notes/rtl_cycles.md, §1). Cloned into each using block
+stalls the loop (docs/rtl-cycles.md). Cloned into each using block
 it is a block-local constant; fed by a `handshake.source` it is always
 available and never holds the block's control. The completion carrier's
 constants keep their trigger: it is what they wait for (`completion.py`).

@@ -5,7 +5,7 @@ only buffers hold tokens, and a fork holds its input until every output has
 been taken. A path that lags the loop control by a cycle (a store waiting for
 its data, the completion carrier waiting for done tokens) therefore holds the
 control's forks and throttles the loop. Three placements fix what
-shared/notes/rtl_cycles.md measured:
+docs/rtl-cycles.md explains:
 
 - no buffer on a `control_merge`'s index: the muxes' select then arrives in the
   cycle the merge fires (the buffers on the mux outputs still break the cycle);
