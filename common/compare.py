@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from common.option_fields import option
 from common.records import Golden, ModelMetadata, TensorSpec
 
 
@@ -27,8 +28,8 @@ class Tolerance:
     eager PyTorch does (eager accumulates a half matmul in float32, for one).
     """
 
-    rtol: float = 1e-5
-    atol: float = 1e-6
+    rtol: float = option(1e-5, "relative tolerance for float results")
+    atol: float = option(1e-6, "absolute tolerance for float results")
     float16: tuple[float, float] = (1e-2, 1e-3)
     bfloat16: tuple[float, float] = (4e-2, 1e-2)
 

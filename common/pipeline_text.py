@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 OptionValue = bool | int | str
 
@@ -30,3 +30,8 @@ def nested(anchor: str, passes: Sequence[str]) -> str:
 def module_pipeline(passes: Sequence[str]) -> str:
     """A full pipeline anchored on the top-level builtin.module, as PassManager.parse wants."""
     return nested("builtin.module", passes)
+
+
+def stage_name(function: Callable[..., object]) -> str:
+    """The stage of one of our pass functions: its name, dashed, so module, function and stage share one name."""
+    return function.__name__.replace("_", "-")

@@ -14,7 +14,7 @@ from torch.export import ExportedProgram
 import frontend.torch as frontend
 from frontend.quantize import QuantizedModel
 from common.atomic import atomic_write_text
-from backend.rtl.ports import read_manifest
+from backend.rtl.circt_side.ports import read_manifest
 from common.errors import TorchCirctError
 from common.records import Golden, ModelMetadata
 from common.reproducers import ReproducerContext

@@ -22,10 +22,19 @@ from torch.export import ExportedProgram
 import backend.cpu as cpu
 import frontend.torch as frontend
 from backend.rtl import circt_side, torch_side
-from backend.rtl.block_hazards import split_memory_hazards
-from backend.rtl.completion import thread_carrier, wire_carrier
-from backend.rtl.constants import sink_constants, source_constants
-from backend.rtl.throughput import place_throughput_buffers
+from backend.rtl.circt_side.completion_carrier import completion_carrier
+from backend.rtl.circt_side.sink_constants import sink_constants
+from backend.rtl.circt_side.source_constants import source_constants
+from backend.rtl.circt_side.split_memory_hazards import split_memory_hazards
+from backend.rtl.circt_side.throughput_buffers import throughput_buffers
+from backend.rtl.circt_side.wire_completion import wire_completion
+from backend.rtl.torch_side.check_dtypes import check_dtypes
+from backend.rtl.torch_side.coalesce_loops import coalesce_loops
+from backend.rtl.torch_side.drop_unused_memories import drop_unused_memories
+from backend.rtl.torch_side.integer_ops import integer_ops
+from backend.rtl.torch_side.linearize_memrefs import linearize_memrefs
+from backend.rtl.torch_side.memory_interfaces import memory_interfaces
+from backend.rtl.torch_side.scalar_replacement import scalar_replacement
 from backend.rtl.transport import transport_stage
 from backend.synth import SOURCE, Synthesis, SynthStep, nextpnr_step, run_step, summarize, timing_failure, yosys_step
 from common.errors import TorchCirctError
@@ -55,42 +64,44 @@ def frontend_stages(program: ExportedProgram | None, metadata: ModelMetadata) ->
 
 
 def rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage, ...]:
+    """The stages `options` turn on (`RtlOptions.runs`), in order."""
+    return tuple(stage for stage in all_rtl_stages(metadata, options) if options.runs(stage.name))
+
+
+def all_rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage, ...]:
+    """Every RTL stage, optional ones included; `options` only parameterise pipelines."""
     return (
         # torch-mlir's MLIR: linalg on tensors -> cf + memref
-        torch_side.check_dtypes_stage(metadata.name),
-        torch_side.pass_stage("bufferize", torch_side.BUFFERIZE),
-        torch_side.memory_interfaces_stage(len(metadata.args), len(metadata.results)),
-        torch_side.pass_stage("lower-to-affine", torch_side.LOWER_TO_AFFINE),
-        *_when(options.scalar_replacement, torch_side.scalar_replacement_stage()),
-        *_when(options.coalesce_loops, torch_side.coalesce_stage()),
-        torch_side.pass_stage("lower-to-cf", torch_side.LOWER_TO_CF),
-        torch_side.integer_ops_stage(),
-        torch_side.linearize_stage(),
-        torch_side.unused_memories_stage(),
+        torch_side.rewrite_stage(check_dtypes, model=metadata.name),
+        torch_side.pass_stage("bufferize"),
+        torch_side.rewrite_stage(memory_interfaces, num_inputs=len(metadata.args), num_outputs=len(metadata.results)),
+        torch_side.pass_stage("lower-to-affine"),
+        torch_side.rewrite_stage(scalar_replacement),
+        torch_side.text_stage(coalesce_loops),
+        torch_side.pass_stage("lower-to-cf"),
+        torch_side.rewrite_stage(integer_ops),
+        torch_side.rewrite_stage(linearize_memrefs),
+        torch_side.rewrite_stage(drop_unused_memories),
         transport_stage(),
         # CIRCT's MLIR: cf + memref -> handshake -> hw/esi/seq -> sv -> SystemVerilog
         circt_side.pass_stage("flatten-memref"),
         circt_side.pass_stage("legalize-memrefs"),
         circt_side.pass_stage("simplify-cf"),
-        circt_side.rewrite_stage("split-memory-hazards", split_memory_hazards),
-        *_when(options.local_constants, circt_side.rewrite_stage("sink-constants", sink_constants)),
-        *_when(options.completion_carrier, circt_side.rewrite_stage("completion-carrier", thread_carrier)),
+        circt_side.rewrite_stage(split_memory_hazards),
+        circt_side.rewrite_stage(sink_constants),
+        circt_side.rewrite_stage(completion_carrier),
         circt_side.pass_stage("cf-to-handshake", circt_side.to_handshake_passes(options.task_pipelining)),
-        *_when(options.completion_carrier, circt_side.rewrite_stage("wire-completion", wire_carrier)),
-        *_when(options.local_constants, circt_side.rewrite_stage("source-constants", source_constants)),
+        circt_side.rewrite_stage(wire_completion),
+        circt_side.rewrite_stage(source_constants),
         circt_side.pass_stage("extmem-to-hw"),
         circt_side.pass_stage("handshake-buffers", circt_side.buffer_passes(options.buffer_strategy, options.buffer_size)),
-        *_when(options.throughput_buffers, circt_side.rewrite_stage("throughput-buffers", place_throughput_buffers)),
+        circt_side.rewrite_stage(throughput_buffers),
         circt_side.pass_stage("handshake-to-hw"),
         circt_side.pass_stage("esi-to-hw"),
         circt_side.pass_stage("seq-to-sv"),
         circt_side.pass_stage("hw-to-sv"),
         circt_side.export_verilog_stage(),
     )
-
-
-def _when(enabled: bool, stage: Stage) -> tuple[Stage, ...]:
-    return (stage,) if enabled else ()
 
 
 def cpu_stages() -> tuple[Stage, ...]:

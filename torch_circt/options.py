@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from common.compare import Tolerance
+from common.option_fields import flagged, option, stage_switch
 
 TARGETS = ("rtl", "cpu")
 # FPGA families the synthesis stage knows (backend/synth): Lattice ECP5 through Yosys and nextpnr-ecp5.
@@ -37,20 +38,28 @@ class RtlOptions:
     `throughput_buffers`: buffers placed so that lagging paths do not hold the loop's control.
     """
 
-    buffer_strategy: str = "cycles"
-    buffer_size: int = 1
-    scalar_replacement: bool = True
-    coalesce_loops: bool = True
-    local_constants: bool = True
-    completion_carrier: bool = True
-    task_pipelining: bool = False
-    throughput_buffers: bool = True
+    buffer_strategy: str = option("cycles", "handshake-insert-buffers strategy: cycles, all or allFIFO")
+    buffer_size: int = option(1, "slots per inserted buffer")
+    scalar_replacement: bool = option(True, "reduction accumulators carried in loops", stages=("scalar-replacement",))
+    coalesce_loops: bool = option(True, "perfect loop bands merged where addresses stay division-free",
+                                  stages=("coalesce-loops",))
+    local_constants: bool = option(True, "constants cloned into their blocks, fed by sources",
+                                   stages=("sink-constants", "source-constants"))
+    completion_carrier: bool = option(True, "memory completion off the loop recurrence where safe",
+                                      stages=("completion-carrier", "wire-completion"))
+    task_pipelining: bool = option(False, "CIRCT's task pipelining of the outermost loop")
+    throughput_buffers: bool = option(True, "buffers that keep lagging paths off the loop control",
+                                      stages=("throughput-buffers",))
 
     @classmethod
     def unpipelined(cls) -> RtlOptions:
         """The circuits before pipelining (CIRCT's defaults): the benchmark's baseline."""
         return cls(buffer_size=2, scalar_replacement=False, coalesce_loops=False, local_constants=False, completion_carrier=False,
                    task_pipelining=True, throughput_buffers=False)
+
+    def runs(self, stage: str) -> bool:
+        """Whether the flow runs `stage`: an optional stage runs when the switch that names it is on."""
+        return stage_switch(self, stage)
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
@@ -64,10 +73,12 @@ class SimOptions:
     `automatic_cycle_limit`, `verilator_opt` its `automatic_opt_level` (-O1 for long runs, else -O0).
     """
 
-    cycle_limit: int | None = None
-    verilator_opt: int | None = None
-    verilator_jobs: int = 2
-    waveform: bool = False
+    cycle_limit: int | None = option(
+        None, "simulation gives up after N cycles (exit 4); the automatic limit follows the design's loop bound")
+    verilator_opt: int | None = option(
+        None, "g++ -O level of the simulator's per-cycle code; the automatic level follows the design's loop bound")
+    verilator_jobs: int = option(2, "parallel jobs of the Verilator build")
+    waveform: bool = option(False, "write wave.vcd (a traced, slower simulator build)")
 
 
 @dataclass(frozen=True)
@@ -79,10 +90,12 @@ class SynthOptions:
     reached; a number: a design that misses it fails with an error that says what to do.
     """
 
-    family: str | None = None
-    device: str = "LFE5U-85F"
-    speed: int = 6
-    clock_mhz: float | None = None
+    family: str | None = option(None, f"synthesise and place-and-route for this FPGA family ({', '.join(SYNTH_FAMILIES)}); "
+                                "the post-synthesis netlist is simulated and checked too", flag="--synth")
+    device: str = option("LFE5U-85F", "the FPGA part", flag="--synth-device")
+    speed: int = option(6, "the part's speed grade", flag="--synth-speed")
+    clock_mhz: float | None = option(None, "the clock the design must meet; none: report the Fmax reached",
+                                     flag="--synth-clock-mhz")
 
 
 @dataclass(frozen=True)
@@ -112,31 +125,8 @@ class Options:
             raise ValueError(f"the required clock must be positive, not {self.synth.clock_mhz} MHz")
 
 
-# (flag, (group, field), help); the group is an attribute of Options.
-_FLAGS: tuple[tuple[str, tuple[str, str], str], ...] = (
-    ("--buffer-strategy", ("rtl", "buffer_strategy"), "handshake-insert-buffers strategy: cycles, all or allFIFO"),
-    ("--buffer-size", ("rtl", "buffer_size"), "slots per inserted buffer"),
-    ("--scalar-replacement", ("rtl", "scalar_replacement"), "reduction accumulators carried in loops"),
-    ("--coalesce-loops", ("rtl", "coalesce_loops"), "perfect loop bands merged where addresses stay division-free"),
-    ("--local-constants", ("rtl", "local_constants"), "constants cloned into their blocks, fed by sources"),
-    ("--completion-carrier", ("rtl", "completion_carrier"), "memory completion off the loop recurrence where safe"),
-    ("--task-pipelining", ("rtl", "task_pipelining"), "CIRCT's task pipelining of the outermost loop"),
-    ("--throughput-buffers", ("rtl", "throughput_buffers"), "buffers that keep lagging paths off the loop control"),
-    ("--cycle-limit", ("sim", "cycle_limit"),
-     "simulation gives up after N cycles (exit 4); the automatic limit follows the design's loop bound"),
-    ("--verilator-opt", ("sim", "verilator_opt"),
-     "g++ -O level of the simulator's per-cycle code; the automatic level follows the design's loop bound"),
-    ("--verilator-jobs", ("sim", "verilator_jobs"), "parallel jobs of the Verilator build"),
-    ("--waveform", ("sim", "waveform"), "write wave.vcd (a traced, slower simulator build)"),
-    ("--rtol", ("tolerance", "rtol"), "relative tolerance for float results"),
-    ("--atol", ("tolerance", "atol"), "absolute tolerance for float results"),
-    ("--synth", ("synth", "family"), f"synthesise and place-and-route for this FPGA family ({', '.join(SYNTH_FAMILIES)}); "
-     "the post-synthesis netlist is simulated and checked too"),
-    ("--synth-device", ("synth", "device"), "the FPGA part"),
-    ("--synth-speed", ("synth", "speed"), "the part's speed grade"),
-    ("--synth-clock-mhz", ("synth", "clock_mhz"), "the clock the design must meet; none: report the Fmax reached"),
-)
-
+# The option groups of Options whose fields have flags, in the order --help lists them.
+_GROUPS = ("rtl", "sim", "tolerance", "synth")
 
 # What an option left at None does, in a flag's help: the sim group's Nones follow the design.
 _NONE_MEANS = {"synth": "none"}
@@ -147,7 +137,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = Options()
     parser.add_argument("--emit", choices=EMIT_LEVELS, default=defaults.emit,
                         help=f"stop after this IR level (default: {defaults.emit})")
-    for flag, (group, name), text in _FLAGS:
+    for group, flag, name, text in _flags(defaults):
         default = getattr(getattr(defaults, group), name)
         if isinstance(default, bool):
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=default,
@@ -156,6 +146,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             kind = _flag_type(getattr(defaults, group), name)
             parser.add_argument(flag, type=kind, default=default, metavar="N" if kind is int else None,
                                 help=f"{text} (default: {_NONE_MEANS.get(group, 'automatic') if default is None else default})")
+
+
+def _flags(defaults: Options) -> list[tuple[str, str, str, str]]:
+    """(group, flag, field, help) of every option field, derived from the dataclasses."""
+    return [(group, flag, field.name, field.metadata["help"])
+            for group in _GROUPS for flag, field in flagged(type(getattr(defaults, group)))]
 
 
 def _flag_type(group: object, name: str) -> type:
@@ -167,7 +163,7 @@ def _flag_type(group: object, name: str) -> type:
 def from_arguments(args: argparse.Namespace, **overrides) -> Options:
     """Options from a namespace that `add_arguments` filled; `overrides` set top-level fields."""
     groups: dict[str, dict] = {}
-    for flag, (group, name), _ in _FLAGS:
+    for group, flag, name, _ in _flags(Options()):
         groups.setdefault(group, {})[name] = getattr(args, flag[2:].replace("-", "_"))
     fields = {"emit": args.emit, "rtl": RtlOptions(**groups["rtl"]), "sim": SimOptions(**groups["sim"]),
               "tolerance": Tolerance(**groups["tolerance"]), "synth": SynthOptions(**groups["synth"])}

@@ -69,7 +69,7 @@ def cumprod_i32():
 
 
 _UNSTABLE_INDICES_ON_RTL = (
-    "refused at rtl-check-dtypes: the indices of an unstable sort order ties as PyTorch's algorithm does, "
+    "refused at check-dtypes: the indices of an unstable sort order ties as PyTorch's algorithm does, "
     "so the sort stays tm_tensor.sort, whose circuit deadlocks (int_rewrites.REFUSED_ON_RTL)")
 
 

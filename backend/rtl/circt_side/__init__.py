@@ -9,7 +9,9 @@ every channel as hlstool does: our loops run one iteration at a time, so extra
 buffers add latency and area but no throughput, and they roughly double the
 Verilog that Verilator must compile (linear_i32: 1.24 MB -> 0.71 MB).
 There is no `circt-opt` binary in the pycde wheel, so each stage's reproducer is
-`python -m backend.rtl.circt_opt`, a tiny driver over the same pass manager.
+`python -m backend.rtl.circt_side.circt_opt`, a tiny driver over the same pass manager.
+Our own passes are modules of this package named after their stage:
+`rewrite_stage(split_memory_hazards)` is the stage "split-memory-hazards" of `split_memory_hazards.py`.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from collections.abc import Callable
 import pycde.circt as circt
 from pycde.circt import ir, passmanager
 
-from backend.rtl.transport import circt_context, parse_in_circt
-from common.pipeline_text import module_pipeline, nested, pass_spec
+from backend.rtl.circt_side.context import circt_context, parse_in_circt
+from common.pipeline_text import module_pipeline, nested, pass_spec, stage_name
 from common.reproducers import python_command
 from common.stages import Stage
 
@@ -78,12 +80,12 @@ def pass_stage(name: str, passes: tuple[str, ...] | None = None) -> Stage:
     return Stage(
         name,
         lambda text: run_pipeline(text, pipeline),
-        lambda path: python_command("backend.rtl.circt_opt", f"--pass-pipeline={pipeline}", path),
+        lambda path: python_command("backend.rtl.circt_side.circt_opt", f"--pass-pipeline={pipeline}", path),
     )
 
 
-def rewrite_stage(name: str, transform: Callable[[ir.Module], object]) -> Stage:
-    """A Python rewrite in CIRCT's MLIR: parse, transform, verify, print."""
+def rewrite_stage(transform: Callable[[ir.Module], object]) -> Stage:
+    """Our pass `transform` in CIRCT's MLIR as a stage named after it: parse, transform, verify, print."""
 
     def run(text: str) -> str:
         context = circt_context()
@@ -93,7 +95,7 @@ def rewrite_stage(name: str, transform: Callable[[ir.Module], object]) -> Stage:
             module.operation.verify()
             return str(module)
 
-    return Stage(name, run)
+    return Stage(stage_name(transform), run)
 
 
 def export_verilog(text: str) -> str:
@@ -110,5 +112,5 @@ def export_verilog_stage() -> Stage:
     return Stage(
         "export-verilog",
         export_verilog,
-        lambda path: python_command("backend.rtl.circt_opt", "--pass-pipeline=builtin.module()", "--emit-verilog", path),
+        lambda path: python_command("backend.rtl.circt_side.circt_opt", "--pass-pipeline=builtin.module()", "--emit-verilog", path),
     )

@@ -1,6 +1,6 @@
 """A minimal `circt-opt` stand-in over pycde's pass manager, for stage reproducers.
 
-Usage: python -m backend.rtl.circt_opt --pass-pipeline='builtin.module(...)' in.mlir [--emit-verilog]
+Usage: python -m backend.rtl.circt_side.circt_opt --pass-pipeline='builtin.module(...)' in.mlir [--emit-verilog]
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Memory completion off the loop recurrence: a completion carrier, threaded in cf and wired in handshake.
+"""The completion-carrier pass: memory completion off the loop recurrence: a completion carrier, threaded in cf and wired in handshake.
 
 CIRCT's `lower-cf-to-handshake` joins every load/store `done` token of a block
 into that block's control token (`connectToMemory` hard-codes it), so the next
@@ -7,14 +7,14 @@ of the six cycles of every iteration (docs/rtl-cycles.md). Ordering is
 needed only where an access may depend on an earlier one. We keep it where it is
 needed and drop it elsewhere, in two halves:
 
-1. `thread_carrier` (cf, before the handshake lowering). A value of the
+1. `completion_carrier` (this module) (cf, before the handshake lowering). A value of the
    carrier type (`i7`, a width no model produces) flows through every block as
    a block argument. In a loop nest whose iterations cannot depend on each other
    through memory (`loop_deps`), each block with memory accesses adds
    `COMPLETED` to it; every block outside loops except the entry adds
    `SEQUENCE` and later waits for the result. Nests that fail the check keep
    CIRCT's joins untouched: the carrier only passes through them.
-2. `wire_carrier` (handshake, right after the lowering). In a block marked
+2. `wire_completion` (`wire_completion.py`) (handshake, right after the lowering). In a block marked
    `COMPLETED`, the done tokens leave the control join and trigger the constant
    instead, so the carrier (not the loop control) collects completion, one
    iteration after another. At a `SEQUENCE` mark the block's control waits for
@@ -29,15 +29,15 @@ from __future__ import annotations
 
 from pycde.circt import ir
 
-from backend.rtl.ir_walk import block_ops, owner_op, producer_name
-from backend.rtl.loop_deps import Cfg, independent_blocks
+from backend.rtl.circt_side.loop_deps import Cfg, independent_blocks
+from backend.rtl.ir_walk import block_ops
 
 CARRIER_WIDTH = 7
 COMPLETED = 1  # this block's memory accesses have completed
 SEQUENCE = 2  # every access before this block has completed: the block's control waits for it
 
 
-def thread_carrier(module: ir.Module) -> int:
+def completion_carrier(module: ir.Module) -> int:
     """Thread the carrier through every function; returns the blocks whose accesses left the control path."""
     return sum(_thread_function(op) for op in block_ops(module.body) if op.name == "func.func")
 
@@ -135,56 +135,5 @@ def _first_op(block: ir.Block) -> ir.Operation:
     return block_ops(block)[0]
 
 
-def wire_carrier(module: ir.Module) -> int:
-    """Move done tokens from control joins onto the carrier, and make `SEQUENCE` blocks wait; returns the marks wired."""
-    wired = 0
-    for func in (op for op in block_ops(module.body) if op.name == "handshake.func"):
-        body = func.regions[0].blocks[0]
-        for constant in [op for op in block_ops(body) if op.name == "handshake.constant" and is_carrier(op.results[0].type)]:
-            mark = ir.IntegerAttr(constant.attributes["value"]).value
-            control = constant.operands[0]
-            if mark == COMPLETED:
-                _release_join(block_ops(body), constant, control)
-            elif mark == SEQUENCE:
-                _wait_for_carrier(constant, control)
-            wired += 1
-    return wired
-
-
 def is_carrier(kind: ir.Type) -> bool:
     return str(kind) == f"i{CARRIER_WIDTH}"
-
-
-def _release_join(ops: list[ir.Operation], constant: ir.Operation, control: ir.Value) -> None:
-    """The block's control join loses its done tokens; they trigger the carrier's increment instead."""
-    joins = [op for op in ops if op.name == "handshake.join" and op.operands[0] == control
-             and all(_is_done(d) for d in list(op.operands)[1:]) and not _orders_an_access(op)]
-    if len(joins) != 1:
-        raise ValueError(f"expected one memory-completion join on the block's control, found {len(joins)}")
-    join = joins[0]
-    dones = list(join.operands)[1:]
-    join.results[0].replace_all_uses_with(control)
-    with ir.Location.unknown():
-        trigger = dones[0] if len(dones) == 1 else ir.Operation.create(
-            "handshake.join", results=[join.results[0].type], operands=dones, ip=ir.InsertionPoint(join)).results[0]
-    constant.operands[0] = trigger
-    join.erase()
-
-
-def _orders_an_access(join: ir.Operation) -> bool:
-    """CIRCT's join that makes an access wait for an earlier one on the same memory in the block (kept)."""
-    return all(owner_op(use.owner).name in ("handshake.load", "handshake.store") for use in join.results[0].uses)
-
-
-def _wait_for_carrier(constant: ir.Operation, control: ir.Value) -> None:
-    """Every other use of the block's control now waits for the marked carrier too."""
-    (add,) = [owner_op(use.owner) for use in constant.results[0].uses]
-    with ir.Location.unknown():
-        join = ir.Operation.create("handshake.join", results=[control.type], operands=[control, add.results[0]],
-                                   ip=ir.InsertionPoint(add))
-    control.replace_all_uses_except(join.results[0], [constant, join])
-
-
-def _is_done(value: ir.Value) -> bool:
-    """A completion token of a memory (an extmemory/memory result of type none)."""
-    return producer_name(value) in ("handshake.extmemory", "handshake.memory") and str(value.type) == "none"

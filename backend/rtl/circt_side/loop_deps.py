@@ -1,6 +1,6 @@
 """Which loop nests of a cf function may run their memory accesses without waiting for each other.
 
-The completion carrier (`completion.py`) lets an iteration start before the
+The completion carrier (`completion_carrier.py`) lets an iteration start before the
 previous one's loads and stores have completed. That is sound for a loop nest
 when no iteration can touch a location another iteration writes. We decide it
 per memory, on the cf form CIRCT lowers (linearised, one-dimensional

@@ -14,10 +14,9 @@ import re
 
 from pycde.circt import ir
 
+from backend.rtl.attributes import PARAMS_ATTR, UNUSED_ATTR, Param
+from backend.rtl.circt_side.context import circt_context, parse_in_circt
 from backend.rtl.manifest import Channel, LoadPort, Memory, PortManifest, StorePort
-from backend.rtl.params import PARAMS_ATTR, Param
-from backend.rtl.unused_memories import UNUSED_ATTR
-from backend.rtl.transport import circt_context, parse_in_circt
 from common.errors import InternalCompilerError
 from common.records import ModelMetadata
 

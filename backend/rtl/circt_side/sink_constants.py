@@ -1,20 +1,18 @@
-"""Constants that do not travel: cloned into the blocks that use them (cf), then fed by a source (handshake).
+"""The sink-constants pass: constants that do not travel, cloned into the blocks that use them (cf).
 
 `lower-cf-to-handshake` gives a value defined in one block and used in another a
 path through every block in between: a constant defined in the entry block
 and used in a loop body passes through each loop's muxes and forks, one token
 per iteration, and arrives on a different cycle from the data it meets, which
 stalls the loop (docs/rtl-cycles.md). Cloned into each using block
-it is a block-local constant; fed by a `handshake.source` it is always
-available and never holds the block's control. The completion carrier's
-constants keep their trigger: it is what they wait for (`completion.py`).
+it is a block-local constant, which `source_constants.py` then feeds from
+a `handshake.source`.
 """
 
 from __future__ import annotations
 
 from pycde.circt import ir
 
-from backend.rtl.completion import is_carrier
 from backend.rtl.ir_walk import block_ops, owner_op
 
 
@@ -40,18 +38,3 @@ def sink_constants(module: ir.Module) -> int:
                 if not list(constant.results[0].uses):
                     constant.erase()
     return clones
-
-
-def source_constants(module: ir.Module) -> int:
-    """Feed every constant but the carrier's from its own `handshake.source`; returns how many."""
-    sourced = 0
-    for func in (op for op in block_ops(module.body) if op.name == "handshake.func"):
-        for constant in block_ops(func.regions[0].blocks[0]):
-            if constant.name != "handshake.constant" or is_carrier(constant.results[0].type):
-                continue
-            with ir.Location.unknown():
-                source = ir.Operation.create("handshake.source", results=[ir.NoneType.get()],
-                                             ip=ir.InsertionPoint(constant))
-            constant.operands[0] = source.results[0]
-            sourced += 1
-    return sourced

@@ -1,4 +1,4 @@
-"""A block boundary between two accesses to one memory that must stay in order, outside loops.
+"""The split-memory-hazards pass: a block boundary between two accesses to one memory that must stay in order, outside loops.
 
 `lower-cf-to-handshake` orders memory accesses block by block (a block's control
 waits for the previous block's done tokens), never inside a block: there, a load
@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from pycde.circt import ir
 
+from backend.rtl.circt_side.loop_deps import ACCESSES, Cfg
 from backend.rtl.ir_walk import block_ops
-from backend.rtl.loop_deps import ACCESSES, Cfg
 
 
 def split_memory_hazards(module: ir.Module) -> int:

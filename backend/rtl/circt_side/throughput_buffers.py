@@ -1,4 +1,4 @@
-"""Buffers placed for throughput, after `handshake-insert-buffers` has broken every cycle.
+"""The throughput-buffers pass: buffers placed for throughput, after `handshake-insert-buffers` has broken every cycle.
 
 `lower-handshake-to-hw` makes every fork, join, mux and branch combinational;
 only buffers hold tokens, and a fork holds its input until every output has
@@ -26,14 +26,14 @@ from __future__ import annotations
 
 from pycde.circt import ir
 
-from backend.rtl.completion import COMPLETED, is_carrier
+from backend.rtl.circt_side.completion_carrier import COMPLETED, is_carrier
 from backend.rtl.ir_walk import block_ops, owner_op, producer_name
 
 CARRIER_SLACK = 4  # the carrier trails the loop by a few iterations (relu: 37 -> 30 cycles)
 DATA_SLACK = 1  # a lagging data value trails by about one; more slots add latency per loop entry
 
 
-def place_throughput_buffers(module: ir.Module) -> int:
+def throughput_buffers(module: ir.Module) -> int:
     """Apply the three placements to every handshake function; returns the buffers added or removed."""
     changed = 0
     for func in (op for op in block_ops(module.body) if op.name == "handshake.func"):
@@ -80,7 +80,7 @@ def _lagging_values(ops: list[ir.Operation]) -> set[int]:
 
 
 def _completed_mark(op: ir.Operation) -> bool:
-    """The completion carrier's increment that memory done tokens trigger (`completion.COMPLETED`)."""
+    """The completion carrier's increment that memory done tokens trigger (`completion_carrier.COMPLETED`)."""
     return (op.name == "handshake.constant" and is_carrier(op.results[0].type)
             and ir.IntegerAttr(op.attributes["value"]).value == COMPLETED)
 

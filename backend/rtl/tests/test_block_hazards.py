@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from backend.rtl.block_hazards import split_memory_hazards
+from backend.rtl.circt_side.split_memory_hazards import split_memory_hazards
 from backend.rtl.tests.test_pipelining import ELEMENTWISE, rewrite
 
 # store, load of what was stored, store again, and a load of another memory: one block.

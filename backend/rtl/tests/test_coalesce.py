@@ -6,7 +6,7 @@ import re
 
 from torch_mlir import ir
 
-from backend.rtl.coalesce import coalesce_loops, linearize_memories
+from backend.rtl.torch_side.coalesce_loops import coalesce_loops, linearize_memories
 
 COPY = """
 func.func @main(%a: memref<1x3x5xi32>, %b: memref<1x3x5xi32>) {

@@ -82,7 +82,7 @@ def test_raw_float_idiom_is_refused_without_the_frontend_rewrite() -> None:
 def test_each_stage_dumps_its_ir(add, tmp_path: Path) -> None:
     compile_to_rtl(*add[:2], dump_dir=tmp_path)
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names[0] == "00_rtl-check-dtypes.mlir"
+    assert names[0] == "00_check-dtypes.mlir"
     assert any("cf-to-handshake" in n for n in names) and names[-1].endswith("export-verilog.mlir")
 
 

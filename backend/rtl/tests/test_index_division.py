@@ -7,7 +7,7 @@ import itertools
 import pytest
 from torch_mlir import ir, passmanager
 
-from backend.rtl.int_rewrites import power_of_two_index_division
+from backend.rtl.torch_side.integer_ops import power_of_two_index_division
 
 AFFINE = """
 func.func @f(%x: index) -> (index, index) {

@@ -7,10 +7,12 @@ import re
 import pytest
 
 from backend.rtl import circt_side
-from backend.rtl.completion import thread_carrier, wire_carrier
-from backend.rtl.constants import sink_constants, source_constants
-from backend.rtl.throughput import CARRIER_SLACK, place_throughput_buffers
-from backend.rtl.transport import circt_context, parse_in_circt
+from backend.rtl.circt_side.completion_carrier import completion_carrier
+from backend.rtl.circt_side.wire_completion import wire_completion
+from backend.rtl.circt_side.sink_constants import sink_constants
+from backend.rtl.circt_side.source_constants import source_constants
+from backend.rtl.circt_side.throughput_buffers import CARRIER_SLACK, throughput_buffers
+from backend.rtl.circt_side.context import circt_context, parse_in_circt
 
 # out[i] = max(in[i], 0) over 8 elements: one loop, reads `in`, writes `out` once per iteration.
 ELEMENTWISE = """
@@ -63,7 +65,7 @@ def marks(text: str) -> list[int]:
 
 
 def test_independent_loop_releases_its_accesses_and_the_exit_waits() -> None:
-    released, text = rewrite(ELEMENTWISE, thread_carrier)
+    released, text = rewrite(ELEMENTWISE, completion_carrier)
     assert released == 1
     assert marks(text) == [1, 2]  # body: completed; exit: sequence point
     assert re.search(r"\^bb\d\(%\w+: index, %\w+: i7\)", text), "the loop header carries the token"
@@ -71,7 +73,7 @@ def test_independent_loop_releases_its_accesses_and_the_exit_waits() -> None:
 
 @pytest.mark.parametrize("program", [REDUCTION, TWO_STORES], ids=["read-after-write", "two-stores"])
 def test_dependent_loop_keeps_its_accesses_on_the_control_path(program: str) -> None:
-    released, text = rewrite(program, thread_carrier)
+    released, text = rewrite(program, completion_carrier)
     assert released == 0
     assert marks(text) == [2]
 
@@ -112,7 +114,7 @@ func.func @main(%in: memref<8xi32>, %acc: memref<2xi32>) {
 
 
 def test_scalar_replaced_accumulator_is_independent() -> None:
-    released, text = rewrite(ACCUMULATE, thread_carrier)
+    released, text = rewrite(ACCUMULATE, completion_carrier)
     assert released == 3  # the accumulator's load and store blocks, and the body's load
     assert marks(text) == [1, 1, 1, 2]
 
@@ -128,13 +130,13 @@ def test_accumulator_that_may_alias_keeps_the_order(change: tuple[str, str]) -> 
         program = program.replace("^post:\n", "^post:\n  %i_value = arith.index_cast %i : index to i32\n")
     if "%acc[%c0] : memref<2xi32>\n  cf.br" in program:
         program = program.replace("memref.store %a, %acc[%i]", "memref.store %a, %acc[%c0]")
-    released, _ = rewrite(program, thread_carrier)
+    released, _ = rewrite(program, completion_carrier)
     assert released == 0
 
 
 def lowered(text: str, *transforms) -> str:
     """`text` through the carrier threading and the handshake lowering, then `transforms`."""
-    _, text = rewrite(text, thread_carrier)
+    _, text = rewrite(text, completion_carrier)
     text = circt_side.run_pipeline(text, "builtin.module(lower-cf-to-handshake)")
     for transform in transforms:
         _, text = rewrite(text, transform)
@@ -143,7 +145,7 @@ def lowered(text: str, *transforms) -> str:
 
 def test_done_tokens_trigger_the_carrier_not_the_loop_control() -> None:
     before = lowered(ELEMENTWISE)
-    after = lowered(ELEMENTWISE, wire_carrier)
+    after = lowered(ELEMENTWISE, wire_completion)
     joins_with_dones = r"join %\w+, %\d+#1, %\d+ : none, none, none"
     assert re.search(joins_with_dones, before), "CIRCT joins both done tokens into the body's control"
     assert not re.search(joins_with_dones, after)
@@ -152,7 +154,7 @@ def test_done_tokens_trigger_the_carrier_not_the_loop_control() -> None:
 
 
 def test_sequence_point_makes_the_block_control_wait_for_the_carrier() -> None:
-    after = lowered(ELEMENTWISE, wire_carrier)
+    after = lowered(ELEMENTWISE, wire_completion)
     mark = re.search(r"(%\w+) = constant (%\w+) \{value = 2 : i7\}", after)
     added = re.search(rf"(%\w+) = arith.addi %\w+, {mark.group(1)} : i7", after).group(1)
     waited = re.search(rf"(%\w+) = join {mark.group(2)}, {added} : none, i7", after).group(1)
@@ -164,7 +166,7 @@ def test_constants_are_cloned_into_their_blocks_then_sourced() -> None:
     assert clones >= 3  # c8 into the header, c0_i32 and c1 into the body
     body = text[text.index("memref.load") - 200 : text.index("memref.store")]
     assert "arith.constant 0 : i32" in body
-    handshake = lowered(text, wire_carrier, source_constants)
+    handshake = lowered(text, wire_completion, source_constants)
     for trigger in re.findall(r"= constant (%\w+) \{value = \d+ : (?!i7)", handshake):
         assert re.search(rf"{trigger} = source", handshake), f"constant triggered by {trigger}, not a source"
 
@@ -200,9 +202,9 @@ func.func @main(%in: memref<8xi32>, %out: memref<8xi32>) {
 
 
 def test_throughput_buffers() -> None:
-    handshake = lowered(NESTED, wire_carrier, source_constants)
+    handshake = lowered(NESTED, wire_completion, source_constants)
     buffered = circt_side.run_pipeline(handshake, circt_side.module_pipeline(circt_side.buffer_passes("cycles", 1)))
-    changed, text = rewrite(buffered, place_throughput_buffers)
+    changed, text = rewrite(buffered, throughput_buffers)
     assert changed > 0
     index = re.search(r"%\w+, (%\w+) = control_merge", text).group(1)
     assert re.search(rf"buffer \[\d\] seq {index}\b", buffered), "CIRCT buffers the merge index"
@@ -226,7 +228,7 @@ handshake.func @main(%done: none, %start: none, ...) -> (none, i7) {
 
 
 def test_a_done_token_that_is_an_argument_gets_the_carrier_slack() -> None:
-    changed, text = rewrite(DONE_AS_ARGUMENT, place_throughput_buffers)
+    changed, text = rewrite(DONE_AS_ARGUMENT, throughput_buffers)
     assert changed == 1
     buffered = re.search(rf"(%\w+) = buffer \[{CARRIER_SLACK}\] seq %arg0 : none", text)
     assert buffered and re.search(rf"constant {buffered.group(1)} {{value = 1 : i7}}", text)

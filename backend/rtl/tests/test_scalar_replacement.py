@@ -6,7 +6,7 @@ import re
 
 from torch_mlir import ir
 
-from backend.rtl.scalar_replacement import replace_accumulators
+from backend.rtl.torch_side.scalar_replacement import scalar_replacement
 
 # C[i] += A[i, k] over k: the k loop loads and stores C[i] every iteration.
 REDUCE = """
@@ -27,7 +27,7 @@ func.func @main(%a: memref<2x3xi32>, %c: memref<2xi32>) {
 def replaced(text: str) -> tuple[int, str]:
     with ir.Context():
         module = ir.Module.parse(text)
-        count = replace_accumulators(module)
+        count = scalar_replacement(module)
         module.operation.verify()
         return count, str(module)
 

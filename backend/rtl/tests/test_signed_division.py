@@ -10,7 +10,7 @@ import re
 
 from torch_mlir import ir
 
-from backend.rtl.int_rewrites import expand_signed_division
+from backend.rtl.torch_side.integer_ops import expand_signed_division
 
 DIVISION = """
 func.func @f(%a: TYPE, %b: TYPE) -> TYPE {

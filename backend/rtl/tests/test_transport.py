@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from backend.rtl.transport import circt_context, parse_in_circt, transport
+from backend.rtl.circt_side.context import circt_context, parse_in_circt
+from backend.rtl.transport import transport
 
 # One snippet per op family that lower-to-cf emits on the suite's models.
 SNIPPETS = {

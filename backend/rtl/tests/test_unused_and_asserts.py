@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from torch_mlir import ir
 
-from backend.rtl.int_rewrites import drop_assertions
-from backend.rtl.unused_memories import UNUSED_ATTR, drop_unused_memories
+from backend.rtl.torch_side.integer_ops import drop_assertions
+from backend.rtl.attributes import UNUSED_ATTR
+from backend.rtl.torch_side.drop_unused_memories import drop_unused_memories
 
 UNUSED = """
 func.func @main(%x: memref<4xi32>, %y: memref<4xi32>, %out: memref<4xi32>) {

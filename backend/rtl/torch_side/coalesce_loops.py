@@ -1,4 +1,4 @@
-"""Loop nests coalesced into one loop where every address stays a plain sum (affine level).
+"""The coalesce-loops pass: loop nests coalesced into one loop where every address stays a plain sum (affine level).
 
 Each inner-loop exit and re-entry costs the circuit several cycles, so a 4x4
 elementwise nest spends as long between rows as in them. Two perfectly nested
@@ -7,7 +7,7 @@ conv's reduction window) become one loop over the product of their trip
 counts, the old induction variables `x floordiv B` and `x mod B`; pairs merge again
 until the band is one loop or no pair is left that pays. That only pays
 when the division disappears again: after the accesses are linearised here
-(row-major, as `linearize.py` does on the cf level, for memories that only
+(row-major, as `linearize_memrefs.py` does on the cf level, for memories that only
 affine loads, stores and views use), `(x floordiv B) * B + x mod B` simplifies back to
 `x`. A pair is coalesced only if every `floordiv` or `mod` left in it after
 canonicalisation is by a power of two, which is a choice of wires, not a
@@ -21,8 +21,9 @@ import re
 
 from torch_mlir import ir, passmanager
 
-from backend.rtl.ir_walk import block_ops, ops_named, owner_op
-from backend.rtl.linearize import flatten_memories
+from backend.rtl.ir_walk import block_ops, owner_op
+from backend.rtl.torch_side.linearize_memrefs import flatten_memories
+from backend.rtl.torch_side.walk import ops_named
 from common.torch_context import torch_mlir_context
 
 _MAP_OPERANDS = {"affine.load": 1, "affine.store": 2}  # op -> position of the first map operand

@@ -1,11 +1,11 @@
-"""Drop memory arguments the circuit never touches, and record which they were.
+"""The drop-unused-memories pass: drop memory arguments the circuit never touches, and record which they were.
 
 `handshake-lower-extmem-to-hw` aborts ("Cannot destroy a value that still has
 uses") on an external memory with no load and no store port: an input the model
 never reads (`torch.zeros_like(x)`, `x.copy_(y)`, `expand_as`, `type_as`). Such
 an argument is removed from the function before the transport, and its position
 (in the order inputs, out-params, parameters) is recorded in the module attribute
-`torch_circt.unused_memories`; the port manifest keeps it as a memory without
+`UNUSED_ATTR`; the port manifest keeps it as a memory without
 ports, so the harness and the manifest still list every model tensor.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from torch_mlir import ir
 
-UNUSED_ATTR = "torch_circt.unused_memories"
+from backend.rtl.attributes import UNUSED_ATTR
 
 
 def drop_unused_memories(module: ir.Module) -> list[int]:

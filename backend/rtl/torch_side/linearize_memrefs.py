@@ -1,4 +1,4 @@
-"""Give every multi-dimensional memref one dimension, with row-major indices we compute.
+"""The linearize-memrefs pass: give every multi-dimensional memref one dimension, with row-major indices we compute.
 
 CIRCT's `flatten-memref` (this build) linearises `m[i, j, k]` of a 2x3x4 memref as
 `((i * 12 + j) << 2) + k`: it multiplies by the stride of the outer dimension and
@@ -15,7 +15,8 @@ from collections.abc import Callable
 
 from torch_mlir import ir
 
-from backend.rtl.ir_walk import ops_named, owner_op
+from backend.rtl.ir_walk import owner_op
+from backend.rtl.torch_side.walk import ops_named
 from common.errors import InternalCompilerError
 
 _ACCESSES = {"memref.load": 1, "memref.store": 2}  # op -> position of its first index

@@ -1,43 +1,62 @@
-"""Model parameters become memories that the harness fills: the ROM decision.
+"""The memory-interfaces pass: every tensor the circuit touches becomes a memory with one load and one store port.
 
-Constant tensors (nn.Linear weights, conv kernels) arrive as `memref.global`
-constants after bufferization. CIRCT's `flatten-memref` crashes on a global whose
-value is a `dense_resource` blob (how torch-mlir stores every parameter), and
-`lower-cf-to-handshake` has no lowering for `memref.get_global` at all, so baking
-them in as ROM would mean writing our own ROM lowering inside CIRCT's pipeline.
-Instead each global becomes one more memref argument of the top function, i.e.
-one more external memory interface, and its values go into the port manifest
-(`Memory.role == "param"`, `Memory.init`). The harness loads them before start,
-exactly as it loads the model inputs. The values travel inside the IR as the module
-attribute `torch_circt.params` (argument order), so every stage stays a pure
-function of its input text and the port manifest reads them at the handshake level. This keeps the circuit small and the
-weights replaceable without recompiling; a synthesis flow that wants ROM can
-initialise the same memory from the manifest.
+Three steps, on bufferized IR:
+
+- `memref.copy` becomes `linalg.copy`. Bufferization writes slices, `cat` and
+  reshapes as copies between views (subview, collapse_shape, expand_shape).
+  Nothing on the way to handshake lowers `memref.copy`, but
+  `convert-linalg-to-affine-loops` lowers `linalg.copy` to loads and stores
+  through the views, which `fold-memref-alias-ops` then folds into plain
+  indices of the underlying buffer (the handshake path has no strided memrefs).
+- Parameters become memories that the harness fills: the ROM decision.
+  Constant tensors (nn.Linear weights, conv kernels) arrive as `memref.global`
+  constants. CIRCT's `flatten-memref` crashes on a global whose value is a
+  `dense_resource` blob (how torch-mlir stores every parameter), and
+  `lower-cf-to-handshake` has no lowering for `memref.get_global` at all, so
+  baking them in as ROM would mean writing our own ROM lowering inside CIRCT's
+  pipeline. Instead each global becomes one more memref argument of the top
+  function, i.e. one more external memory interface, and its values go into
+  the port manifest (`Memory.role == "param"`, `Memory.init`). The harness
+  loads them before start, exactly as it loads the model inputs. The values
+  travel inside the IR as the module attribute `PARAMS_ATTR` (argument order),
+  so every stage stays a pure function of its input text and the port manifest
+  reads them at the handshake level. This keeps the circuit small and the
+  weights replaceable without recompiling; a synthesis flow that wants ROM can
+  initialise the same memory from the manifest.
+- At most one reader and one writer op per external memory.
+  `handshake-lower-extmem-to-hw` in this CIRCT build aborts ("Cannot destroy a
+  value that still has uses") on an external memory with two or more load
+  ports, which a model gets as soon as two linalg ops read the same input (x
+  used twice, a result buffer that a matmul accumulates into and a bias add
+  reads again). So a function argument used by more than one op is swapped for
+  an internal buffer (`memref.alloc`, which becomes an on-chip
+  `handshake.memory`): inputs are copied in once at entry, results copied out
+  once before return. The copies cost one pass over the tensor each; in
+  exchange every interface the harness sees has one load port and/or one store port.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 from torch_mlir import ir
+from torch_mlir.dialects import linalg, memref
 
-from backend.rtl.ir_walk import ops_named
+from backend.rtl.attributes import PARAMS_ATTR, Param
+from backend.rtl.ir_walk import owner_op
+from backend.rtl.torch_side.walk import ops_named
 
 _DTYPES = {"i1": np.bool_, "i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64}
 _MEMREF = re.compile(r"memref<(?:([0-9x]+)x)?(i\d+)>")
 _RESOURCE = re.compile(r'^\s*([\w.\-]+|"[^"]*")\s*:\s*"0x([0-9A-Fa-f]*)"', re.M)
 
 
-@dataclass(frozen=True)
-class Param:
-    """One externalized constant: its global's name, shape, element type and values."""
-
-    name: str
-    shape: tuple[int, ...]
-    element: str
-    values: tuple[int, ...]
+def memory_interfaces(module: ir.Module, num_inputs: int, num_outputs: int) -> None:
+    """The three steps; `num_inputs` arguments come first, then `num_outputs` out-params."""
+    copies_to_linalg(module)
+    record_params(module, externalize_globals(module, str(module)))
+    isolate_memory_ports(module, num_outputs=num_outputs, num_inputs=num_inputs)
 
 
 def _resources(text: str) -> dict[str, bytes]:
@@ -106,8 +125,6 @@ def externalize_globals(module: ir.Module, text: str) -> list[Param]:
     return params
 
 
-PARAMS_ATTR = "torch_circt.params"
-
 
 def record_params(module: ir.Module, params: list[Param]) -> None:
     """Attach `params` to the module, in the order their arguments were added."""
@@ -124,3 +141,55 @@ def record_params(module: ir.Module, params: list[Param]) -> None:
             for p in params
         ]
         module.operation.attributes[PARAMS_ATTR] = ir.ArrayAttr.get(entries)
+
+
+def copies_to_linalg(module: ir.Module) -> int:
+    copies = ops_named(module, "memref.copy")
+    for copy in copies:
+        source, target = copy.operands
+        with ir.InsertionPoint(copy), copy.location:
+            linalg.copy(source, outs=[target])
+        copy.erase()
+    return len(copies)
+
+
+_VIEWS = frozenset({"memref.subview", "memref.expand_shape", "memref.collapse_shape", "memref.cast",
+                    "memref.reinterpret_cast"})
+
+
+def _accessing_uses(value: ir.Value) -> int:
+    """Ops that will load or store through `value`, looking through views: after
+    fold-memref-alias-ops, every access through a view is an access to `value`."""
+    count = 0
+    for use in value.uses:
+        owner = owner_op(use.owner)
+        count += _accessing_uses(owner.results[0]) if owner.name in _VIEWS else 1
+    return count
+
+
+def isolate_memory_ports(module: ir.Module, num_outputs: int, num_inputs: int) -> int:
+    """Rewrite the public func; `num_inputs` args come first, then `num_outputs` out-params."""
+    funcs = [op.operation for op in module.body.operations if op.operation.name == "func.func"]
+    rewritten = 0
+    for func in funcs:
+        entry = func.regions[0].blocks[0]
+        ops = list(entry.operations)
+        first, terminator = ops[0], ops[-1]
+        for position, arg in enumerate(entry.arguments):
+            users = list(arg.uses)
+            if _accessing_uses(arg) <= 1:
+                continue
+            is_output = num_inputs <= position < num_inputs + num_outputs
+            with arg.location:
+                with ir.InsertionPoint(first):
+                    local = memref.AllocOp(ir.MemRefType(arg.type), [], []).result
+                for use in users:  # every old user now goes to the local buffer
+                    owner_op(use.owner).operands[use.operand_number] = local
+                if is_output:
+                    with ir.InsertionPoint(terminator):
+                        linalg.copy(local, outs=[arg])
+                else:
+                    with ir.InsertionPoint(first):
+                        linalg.copy(arg, outs=[local])
+            rewritten += 1
+    return rewritten

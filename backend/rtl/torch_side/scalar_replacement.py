@@ -1,10 +1,10 @@
-"""Loop-carried scalar replacement: a reduction's accumulator lives in the loop, not in memory.
+"""The scalar-replacement pass: a reduction's accumulator lives in the loop, not in memory.
 
 linalg lowers `C[i, j] += A[i, k] * B[k, j]` to a k loop that loads and stores
 C[i, j] every iteration. Each iteration then reads what the previous one
 wrote, so the circuit must wait for every store to complete before the next
 load (a memory round trip per iteration), and the loop nest cannot be proved
-independent (`loop_deps.py`). When a loop's body loads and later stores one
+independent (`circt_side/loop_deps.py`). When a loop's body loads and later stores one
 address that does not change in the loop, and nothing else in the loop touches
 that memory, the load moves before the loop, the value becomes an `iter_args`
 value and the store moves after the loop. Applied innermost first until
@@ -19,12 +19,13 @@ import re
 
 from torch_mlir import ir
 
-from backend.rtl.ir_walk import block_ops, ops_named, owner_op
+from backend.rtl.ir_walk import block_ops, owner_op
+from backend.rtl.torch_side.walk import ops_named
 
 _ACCESSES = ("affine.load", "affine.store")
 
 
-def replace_accumulators(module: ir.Module) -> int:
+def scalar_replacement(module: ir.Module) -> int:
     """Rewrite every eligible load/store pair; returns how many loops gained an accumulator."""
     for loop in [owner_op(op) for op in ops_named(module, "affine.for")]:
         _reduction_innermost(loop)

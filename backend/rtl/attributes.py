@@ -1,0 +1,25 @@
+"""What the torch side records on the module for the manifest reader on CIRCT's side.
+
+Module attributes cross the transport inside the text, so every stage stays a
+pure function of its input; both sides import these names from here, a module
+that imports neither MLIR copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Parameters turned into memory arguments (`memory_interfaces`), in argument order.
+PARAMS_ATTR = "torch_circt.params"
+# Positions of the memory arguments `drop_unused_memories` removed.
+UNUSED_ATTR = "torch_circt.unused_memories"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One externalized constant: its global's name, shape, element type and values."""
+
+    name: str
+    shape: tuple[int, ...]
+    element: str
+    values: tuple[int, ...]

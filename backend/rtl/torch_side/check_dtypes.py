@@ -1,0 +1,81 @@
+"""The check-dtypes pass: refuse float ops, and ops whose circuits are known to be wrong, before lowering, naming the op.
+
+The frontend has already turned torch-mlir's integer-through-float idioms back
+into integer ops (frontend/torch/_integer_idioms.py), so a float that remains is
+a real float model, and `check_integer_only` refuses it with a message that says so.
+"""
+
+from __future__ import annotations
+
+import re
+
+from torch_mlir import ir
+
+from backend.rtl.torch_side.walk import ops_named
+from common.errors import UnsupportedDtypeError, UnsupportedOpError
+
+_FLOAT_TYPE = re.compile(r"\b(bf16|tf32|f16|f32|f64|f80|f128|f8E\w+|f4E\w+|f6E\w+)\b")
+_TORCH_NAME = {"bf16": "bfloat16", "f16": "float16", "f32": "float32", "f64": "float64"}
+
+
+# tm_tensor ops whose circuits are wrong today, refused rather than simulated into a wrong answer.
+REFUSED_ON_RTL = {
+    "tm_tensor.sort": ("sort, argsort and topk lower to tm_tensor.sort, whose loop nest deadlocks in the "
+                       "dataflow circuit (the load after a swap's store in one block is not ordered)"),
+    "tm_tensor.topk": "kthvalue lowers to tm_tensor.topk, whose circuit gives wrong results",
+}
+
+
+def check_supported_ops(module: ir.Module, model: str | None = None) -> None:
+    """Raise UnsupportedOpError at the first op the RTL path is known to get wrong (REFUSED_ON_RTL)."""
+    for name, why in REFUSED_ON_RTL.items():
+        found = ops_named(module, name)
+        if found:
+            raise UnsupportedOpError(
+                message=f"op '{name}' is not supported on the hardware (RTL) path: {why}",
+                stage="check-dtypes", model=model, op=name, location=str(found[0].location),
+                hint="integer sorts along at most 64 elements become comparisons on RTL when no tie's index can "
+                "show: use only the sorted values, or sort(..., stable=True) / argsort(..., stable=True) for indices "
+                "(frontend/torch/_sort_by_rank.py); otherwise run the model on the cpu backend",
+            )
+
+
+def check_integer_only(module: ir.Module, model: str | None = None) -> None:
+    """Raise UnsupportedDtypeError at the first op that touches a float type."""
+    offender: list[tuple[ir.Operation, str]] = []
+
+    def visit(op: ir.Operation) -> ir.WalkResult:
+        types = [str(v.type) for v in (*op.operands, *op.results)]
+        for region in op.regions:
+            for block in region.blocks:
+                types.extend(str(arg.type) for arg in block.arguments)
+        for text in types:
+            match = _FLOAT_TYPE.search(text)
+            if match:
+                offender.append((op, match.group(1)))
+                return ir.WalkResult.INTERRUPT
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit, ir.WalkOrder.PRE_ORDER)
+    if not offender:
+        return
+    op, dtype = offender[0]
+    torch_dtype = _TORCH_NAME.get(dtype, dtype)
+    raise UnsupportedDtypeError(
+        message=(
+            f"op '{op.name}' uses dtype {torch_dtype} ({dtype}); the hardware (RTL) path is "
+            "integer-only for now"
+        ),
+        stage="check-dtypes",
+        model=model,
+        op=op.name,
+        location=str(op.location),
+        hint="cast the model and its inputs to an integer dtype (e.g. torch.int32), "
+        "or run it on the cpu backend",
+    )
+
+
+def check_dtypes(module: ir.Module, model: str | None = None) -> None:
+    """Raise at the first float op, then at the first op REFUSED_ON_RTL."""
+    check_integer_only(module, model)
+    check_supported_ops(module, model)
