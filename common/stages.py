@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from common.errors import InternalCompilerError, TorchCirctError
 from common.reproducers import ReproducerContext, save_reproducer
@@ -39,7 +39,7 @@ class StageResult:
     name: str
     index: int
     seconds: float
-    text: str
+    text: str = field(repr=False)  # a stage's IR runs to megabytes: `design.stages` must print readably
 
 
 OnStage = Callable[[StageResult], None]
