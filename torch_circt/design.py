@@ -35,6 +35,10 @@ from torch_circt.isolation import WorkerCrash, call_isolated
 from torch_circt.options import Options
 
 
+# Simulated cycles over the loop bound (`manifest.loop_bound`) as observed on the suite's circuits.
+OBSERVED_RATIO = (1, 2)
+
+
 @dataclass(frozen=True)
 class Simulation:
     """One run: outputs in result order, cycles (rtl only) and wall time."""
@@ -95,6 +99,20 @@ class Design:
     _netlist_simulator: Path | None = field(default=None, repr=False)
     _scratch: Path | None = field(default=None, repr=False)
 
+    def __repr__(self) -> str:
+        """A line, not every stage's IR (`design.ir(stage)` gives that)."""
+        parts = [f"{self.name!r}", f"target={self.target!r}", f"emit={self.options.emit!r}", f"stages={len(self.stages)}"]
+        args = ", ".join(f"{a.name}: {a.dtype}{list(a.shape)}" for a in self.metadata.args)
+        results = ", ".join(f"{r.name}: {r.dtype}{list(r.shape)}" for r in self.metadata.results)
+        parts.append(f"ports=({args}) -> ({results})")
+        if self.manifest is not None:
+            parts.append(f"top={self.manifest.top!r}, loop_bound={self.manifest.loop_bound}")
+        if self.checks:
+            latest = self.checks[-1]
+            cycles = f", {latest.simulation.cycles} cycles" if latest.simulation.cycles is not None else ""
+            parts.append(f"check={'MATCH' if latest.matched else 'MISMATCH'} {latest.target}{cycles}")
+        return f"Design({', '.join(parts)})"
+
     # --- IR -----------------------------------------------------------------------------
     @property
     def stage_names(self) -> list[str]:
@@ -129,6 +147,13 @@ class Design:
         return self.ir("export-verilog") if "export-verilog" in self.stage_names else None
 
     # --- running --------------------------------------------------------------------------
+    @property
+    def estimated_cycles(self) -> tuple[int, int] | None:
+        """A range for the cycles a simulation will take, known before running it: the loop bound
+        times the ratio observed on the suite. An estimate; None where the loops could not be counted."""
+        bound = self.manifest.loop_bound if self.manifest is not None else None
+        return None if bound is None else (bound * OBSERVED_RATIO[0], bound * OBSERVED_RATIO[1])
+
     def simulate(self, *inputs: torch.Tensor | np.ndarray, vcd: Path | None = None) -> Simulation:
         """Run the design on `inputs` (tensors or arrays in argument order)."""
         return self._run([inputs], vcd)[0]
