@@ -1,17 +1,17 @@
-"""The README's support table is the one the suite generates, and it shows refusals by name."""
+"""The support table in docs/suite.md is the one the suite generates, and it shows refusals by name."""
 
 from pathlib import Path
 
 from e2e.suite import CASES
 from e2e.support_table import render_table, with_table
 
-README = Path(__file__).parents[2] / "README.md"
+PAGE = Path(__file__).parents[2] / "docs" / "suite.md"
 
 
-def test_readme_table_is_current():
-    text = README.read_text()
+def test_suite_page_table_is_current():
+    text = PAGE.read_text()
     assert with_table(text) == text, (
-        "README's support table is stale: run `./bazelw run //e2e:support_table -- --write $PWD/README.md`"
+        "docs/suite.md's support table is stale: run `./bazelw run //e2e:support_table -- --write $PWD/docs/suite.md`"
     )
 
 
