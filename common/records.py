@@ -13,9 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from common.atomic import atomic_write_bytes, atomic_write_text
-
-INTEGER_DTYPES = frozenset({"int8", "int16", "int32", "int64", "uint8", "bool"})
-
+from common.dtypes import BY_NAME, INTEGER_NAMES
 
 @dataclass(frozen=True)
 class TensorSpec:
@@ -27,12 +25,12 @@ class TensorSpec:
 
     @property
     def is_integer(self) -> bool:
-        return self.dtype in INTEGER_DTYPES
+        return self.dtype in INTEGER_NAMES
 
     @property
     def storage(self) -> np.dtype:
         """The NumPy dtype that holds this value: NumPy has no bfloat16, so float32 holds it (exactly)."""
-        return np.dtype("float32" if self.dtype == "bfloat16" else self.dtype)
+        return np.dtype(BY_NAME[self.dtype].storage)
 
 
 @dataclass(frozen=True)

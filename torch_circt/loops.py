@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from torch_mlir import ir, passmanager
+from torch_mlir import ir
 
 from common.torch_context import torch_mlir_context
+from common.torch_pipeline import run_passes
 
 LOOPS_PIPELINE = "builtin.module(func.func(convert-linalg-to-affine-loops))"
 
@@ -37,7 +38,7 @@ def loop_work(memref_mlir: str) -> LoopWork:
     """Count the loop work of `memref_mlir` (linalg on memrefs, static shapes)."""
     with torch_mlir_context():
         module = ir.Module.parse(memref_mlir)
-        passmanager.PassManager.parse(LOOPS_PIPELINE).run(module.operation)
+        run_passes(module, LOOPS_PIPELINE)
         totals = [0, 0, 0, 0]  # iterations, nests, loads, stores
         _walk(module.operation, 1, 0, totals)
     return LoopWork(*totals)

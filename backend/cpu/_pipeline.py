@@ -7,6 +7,7 @@ no result callbacks, no runtime allocation crossing back into Python.
 
 from __future__ import annotations
 
+from common import torch_pipeline
 from common.mlir_rewrite import rewrite_text
 from common.pipeline_text import module_pipeline
 from common.reproducers import python_command
@@ -64,20 +65,8 @@ PASSES: dict[str, tuple[str, ...]] = {
 
 
 def run_pipeline(text: str, passes: str) -> str:
-    """Parse, run `passes`, print. Also the body of `python -m backend.cpu.opt`."""
-    from torch_mlir import ir, passmanager
-
-    from common.torch_context import torch_mlir_context
-
-    with torch_mlir_context():
-        module = ir.Module.parse(text)
-        _emit_c_interface(module)
-        try:
-            passmanager.PassManager.parse(passes).run(module.operation)
-        except ir.MLIRError as error:
-            lines = [f"{d.location}: {d.message}" for d in error.error_diagnostics]
-            raise RuntimeError("\n".join(lines or [str(error)])) from None
-        return module.operation.get_asm(enable_debug_info=False)
+    """The shared torch-mlir runner, with the C interface on every function. Also the body of `python -m backend.cpu.opt`."""
+    return torch_pipeline.run_pipeline(text, passes, prepare=_emit_c_interface)
 
 
 def _emit_c_interface(module) -> None:

@@ -20,8 +20,8 @@ from torch.utils._pytree import TreeSpec, tree_flatten, tree_flatten_with_path, 
 
 from common.errors import ModelError
 from common.records import BakedArgument
+from frontend.torch._sources import STAGE
 
-STAGE = "torch_export"
 _BAKEABLE = (bool, int, float, str, type(None))
 # bool before int: bool is an int subclass.
 _RESULT_DTYPES: tuple[tuple[type, torch.dtype], ...] = (

@@ -16,27 +16,13 @@ import torch
 from torch.export import ExportedProgram
 from torch.utils._pytree import tree_flatten
 
+from common.dtypes import BY_NAME, torch_name
 from common.errors import DynamicShapeError, ModelError, UnsupportedDtypeError
 from common.records import BakedArgument, ModelMetadata, TensorSpec
 from frontend.torch._arguments import python_result_kinds, scalars_as_tensors
 from frontend.torch._sort_by_rank import rank_decompositions
 from frontend.torch._graph_rules import exact_integer_edges, refuse_unfaithful_ops, widen_narrow_integers
-from frontend.torch._sources import node_details, site_of_exception, site_of_node
-
-STAGE = "torch_export"
-
-_DTYPES = {
-    torch.float16: "float16",
-    torch.bfloat16: "bfloat16",
-    torch.float32: "float32",
-    torch.float64: "float64",
-    torch.int8: "int8",
-    torch.int16: "int16",
-    torch.int32: "int32",
-    torch.int64: "int64",
-    torch.uint8: "uint8",
-    torch.bool: "bool",
-}
+from frontend.torch._sources import STAGE, node_details, site_of_exception, site_of_node
 
 
 def numpy_dtype_name(dtype: torch.dtype, *, model: str, what: str) -> str:
@@ -49,14 +35,15 @@ def numpy_dtype_name(dtype: torch.dtype, *, model: str, what: str) -> str:
             hint="compute on the real and imaginary parts: torch.view_as_real(x) is a float tensor with a "
             "trailing dimension of 2, torch.view_as_complex turns the result back outside the model",
         )
-    if dtype not in _DTYPES:
+    name = torch_name(dtype)
+    if name is None:
         raise UnsupportedDtypeError(
             message=f"{what} has dtype {dtype}, which no backend here supports",
             stage=STAGE,
             model=model,
-            hint=f"use one of: {', '.join(sorted(_DTYPES.values()))}",
+            hint=f"use one of: {', '.join(sorted(BY_NAME))}",
         )
-    return _DTYPES[dtype]
+    return name
 
 
 def as_numpy(tensor: torch.Tensor) -> np.ndarray:

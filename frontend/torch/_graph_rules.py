@@ -51,9 +51,8 @@ from torch.export import ExportedProgram
 from torch.utils._pytree import tree_flatten, tree_map_only
 
 from common.errors import UnsupportedDtypeError, UnsupportedOpError
-from frontend.torch._sources import node_details, site_of_node
+from frontend.torch._sources import STAGE, node_details, site_of_node
 
-STAGE = "torch_export"
 _aten = torch.ops.aten
 _NARROW_INTEGERS = (torch.int8, torch.uint8, torch.int16)
 _CONTRACTIONS = frozenset({_aten.mm.default, _aten.bmm.default, _aten.addmm.default, _aten.convolution.default})

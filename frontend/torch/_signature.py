@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from torch_mlir import ir
 
+from common.dtypes import DTYPES
 from common.records import ModelMetadata, TensorSpec
 
-# NumPy dtype -> element types the linalg IR may use for it (unsigned ints are signless there).
-_ELEMENTS = {"bool": ("i1",), "int8": ("i8",), "uint8": ("i8", "ui8"), "int16": ("i16",), "int32": ("i32",),
-             "int64": ("i64",), "float16": ("f16",), "bfloat16": ("bf16",), "float32": ("f32",), "float64": ("f64",)}
+# dtype name -> element types the linalg IR may use for it (unsigned ints are signless there, or `ui<N>`).
+_ELEMENTS = {dtype.name: (dtype.element, *((f"ui{dtype.bits}",) if dtype.integer and not dtype.signed and dtype.bits > 1 else ()))
+             for dtype in DTYPES}
 
 
 def check_signature(module: ir.Module, metadata: ModelMetadata) -> None:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import torch
 
+# The stage every error of the export and its graph rules names, beside the user's source line.
+STAGE = "torch_export"
 _FRAME = re.compile(r'File "([^"]+)", line (\d+), in [^\n]*\n\s*([^\n]*)')
 _OUR_DIR = Path(__file__).resolve().parent
 _STDLIB = Path(traceback.__file__).resolve().parent

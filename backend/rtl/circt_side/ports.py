@@ -17,12 +17,12 @@ from pycde.circt import ir
 from backend.rtl.attributes import PARAMS_ATTR, UNUSED_ATTR, Param
 from backend.rtl.circt_side.context import circt_context, parse_in_circt
 from backend.rtl.manifest import Channel, LoadPort, Memory, PortManifest, StorePort
+from common.dtypes import BY_ELEMENT, BY_NAME
 from common.errors import InternalCompilerError
 from common.records import ModelMetadata
 
 _PORT = re.compile(r"in(\d+)_(ld|st)(\d+)(?:\.(data|done|addr))?")
 _STRUCT = re.compile(r"!hw\.struct<address: i(\d+), data: i(\d+)>")
-_NUMPY = {"i1": "bool", "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64"}
 
 
 def _width(type_text: str) -> int:
@@ -101,7 +101,7 @@ def read_manifest(text: str, metadata: ModelMetadata) -> PortManifest:
         raise _error(f"expected one start and one done token, found {len(start)} and {len(done)}")
     tensors = [("arg", i, t.name, t.dtype, t.shape) for i, t in enumerate(metadata.args)]
     tensors += [("result", i, t.name, t.dtype, t.shape) for i, t in enumerate(metadata.results)]
-    tensors += [("param", i, p.name, _NUMPY[p.element], p.shape) for i, p in enumerate(params)]
+    tensors += [("param", i, p.name, BY_ELEMENT[p.element].name, p.shape) for i, p in enumerate(params)]
     # Memory interface k of the circuit is the k-th tensor the circuit uses (unused ones were dropped).
     interface = {tensor: k for k, tensor in enumerate(i for i in range(len(tensors)) if i not in unused)}
     if ports and max(ports) >= len(interface):
@@ -125,20 +125,16 @@ def read_manifest(text: str, metadata: ModelMetadata) -> PortManifest:
             request = Channel(flat, f"{flat}_valid", f"{flat}_ready", width)
             stores.append(StorePort(request_name, request, _channel(*p["done"]), int(fields[1]), int(fields[2])))
         widths = {l.data.width for l in loads} | {s.data_width for s in stores}
-        element_width = widths.pop() if len(widths) == 1 else _bits(dtype)
+        element_width = widths.pop() if len(widths) == 1 else BY_NAME[dtype].bits
         depth = 1
         for d in shape:
             depth *= d
         init = params[position].values if role == "param" else None
         memories.append(
-            Memory(name, role, position, dtype, element_width, dtype not in ("uint8", "bool"), tuple(shape),
+            Memory(name, role, position, dtype, element_width, BY_NAME[dtype].signed, tuple(shape),
                    depth, loads, tuple(stores), init)
         )
     return PortManifest(top, "clock", "reset", True, start[0], done[0], tuple(memories))
-
-
-def _bits(dtype: str) -> int:
-    return {"bool": 1, "int8": 8, "uint8": 8, "int16": 16, "int32": 32, "int64": 64}[dtype]
 
 
 def _error(message: str) -> InternalCompilerError:

@@ -12,10 +12,10 @@ import re
 from torch_mlir import ir
 
 from backend.rtl.torch_side.walk import ops_named
+from common.dtypes import BY_ELEMENT
 from common.errors import UnsupportedDtypeError, UnsupportedOpError
 
 _FLOAT_TYPE = re.compile(r"\b(bf16|tf32|f16|f32|f64|f80|f128|f8E\w+|f4E\w+|f6E\w+)\b")
-_TORCH_NAME = {"bf16": "bfloat16", "f16": "float16", "f32": "float32", "f64": "float64"}
 
 
 # tm_tensor ops whose circuits are wrong today, refused rather than simulated into a wrong answer.
@@ -60,7 +60,7 @@ def check_integer_only(module: ir.Module, model: str | None = None) -> None:
     if not offender:
         return
     op, dtype = offender[0]
-    torch_dtype = _TORCH_NAME.get(dtype, dtype)
+    torch_dtype = BY_ELEMENT[dtype].name if dtype in BY_ELEMENT else dtype
     raise UnsupportedDtypeError(
         message=(
             f"op '{op.name}' uses dtype {torch_dtype} ({dtype}); the hardware (RTL) path is "

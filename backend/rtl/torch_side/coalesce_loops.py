@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import re
 
-from torch_mlir import ir, passmanager
+from torch_mlir import ir
 
 from backend.rtl.ir_walk import block_ops, owner_op
 from backend.rtl.torch_side.linearize_memrefs import flatten_memories
 from backend.rtl.torch_side.walk import ops_named
 from common.torch_context import torch_mlir_context
+from common.torch_pipeline import run_passes
 
 _MAP_OPERANDS = {"affine.load": 1, "affine.store": 2}  # op -> position of the first map operand
 _VIEWS = ("memref.subview", "memref.expand_shape", "memref.collapse_shape", "memref.cast")
@@ -138,7 +139,7 @@ def _coalesced(text: str, position: int) -> str | None:
         outer = _loops(module)[position]
         merged = _coalesce(outer, _inner_of(outer))
         merged.attributes["torch_circt.coalesced"] = ir.UnitAttr.get()
-        passmanager.PassManager.parse("builtin.module(func.func(canonicalize))").run(module.operation)
+        run_passes(module, "builtin.module(func.func(canonicalize))")
         loop = next(loop for loop in _loops(module) if "torch_circt.coalesced" in loop.attributes)
         if any(divisor & (divisor - 1) for divisor in map(int, re.findall(r"(?:floordiv|mod) (\d+)", str(loop)))):
             return None

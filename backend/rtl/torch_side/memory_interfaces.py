@@ -46,8 +46,8 @@ from torch_mlir.dialects import linalg, memref
 from backend.rtl.attributes import PARAMS_ATTR, Param
 from backend.rtl.ir_walk import owner_op
 from backend.rtl.torch_side.walk import ops_named
+from common.dtypes import BY_ELEMENT
 
-_DTYPES = {"i1": np.bool_, "i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64}
 _MEMREF = re.compile(r"memref<(?:([0-9x]+)x)?(i\d+)>")
 _RESOURCE = re.compile(r'^\s*([\w.\-]+|"[^"]*")\s*:\s*"0x([0-9A-Fa-f]*)"', re.M)
 
@@ -84,7 +84,7 @@ def _values(global_op: ir.Operation, shape: tuple[int, ...], element: str, blobs
         if element == "i1":
             array = np.frombuffer(raw, dtype=np.uint8).astype(np.bool_)
         else:
-            array = np.frombuffer(raw, dtype=_DTYPES[element])
+            array = np.frombuffer(raw, dtype=BY_ELEMENT[element].name)
         return tuple(int(v) for v in array.reshape(-1)[:count])
     dense = ir.DenseIntElementsAttr(attr)
     if dense.is_splat:
