@@ -104,6 +104,15 @@ def all_rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage,
     )
 
 
+def stage_named(name: str, metadata: ModelMetadata, rtl: RtlOptions) -> Stage:
+    """Any text-to-text stage of the flow by name, optional ones included: what the pass-test driver runs."""
+    stages = (*frontend_stages(None, metadata), *all_rtl_stages(metadata, rtl), *cpu_stages())
+    by_name = {stage.name: stage for stage in stages}
+    if name not in by_name:
+        raise ValueError(f"no stage '{name}' in the flow (known: {', '.join(by_name)})")
+    return by_name[name]
+
+
 def cpu_stages() -> tuple[Stage, ...]:
     return (cpu.stage("generalize"), cpu.stage("bufferize"), cpu.free_early_stage(), cpu.stage("loops"), cpu.stage("llvm"))
 

@@ -1,0 +1,53 @@
+// RUN: torch-circt-opt --stage split-memory-hazards %s | filecheck %s
+
+// A store, a load of what was stored and a store again, in one block: each
+// access that must wait for an earlier one starts a block of its own.
+// CHECK-LABEL: func.func @straight
+// CHECK:         memref.store %{{.*}}, %arg2
+// CHECK-NEXT:    cf.br ^bb1
+// CHECK:       ^bb1:
+// CHECK-NEXT:    memref.load %arg2
+// CHECK-NEXT:    arith.addi
+// CHECK-NEXT:    cf.br ^bb2
+// CHECK:       ^bb2:
+// CHECK-NEXT:    memref.store %{{.*}}, %arg2
+// A load of a memory nobody stores is no hazard: it stays where it was.
+// CHECK-NEXT:    memref.load %arg0
+// CHECK-NEXT:    return
+func.func @straight(%a: memref<1xi32>, %b: memref<1xi32>, %out: memref<1xi32>) {
+  %c0 = arith.constant 0 : index
+  %x = memref.load %a[%c0] : memref<1xi32>
+  %y = memref.load %b[%c0] : memref<1xi32>
+  memref.store %x, %out[%c0] : memref<1xi32>
+  %z = memref.load %out[%c0] : memref<1xi32>
+  %w = arith.addi %z, %y : i32
+  memref.store %w, %out[%c0] : memref<1xi32>
+  %v = memref.load %a[%c0] : memref<1xi32>
+  return
+}
+
+// Loop bodies are left alone, even with a load after a store of one memory.
+// CHECK-LABEL: func.func @loop
+// CHECK:       ^bb2:
+// CHECK-NEXT:    memref.load %arg1
+// CHECK-NEXT:    arith.addi
+// CHECK-NEXT:    memref.store
+// CHECK-NEXT:    arith.addi
+// CHECK-NEXT:    cf.br ^bb1
+func.func @loop(%in: memref<8xi32>, %acc: memref<1xi32>) {
+  %c0 = arith.constant 0 : index
+  %c8 = arith.constant 8 : index
+  %c1 = arith.constant 1 : index
+  cf.br ^head(%c0 : index)
+^head(%i: index):
+  %more = arith.cmpi slt, %i, %c8 : index
+  cf.cond_br %more, ^body, ^exit
+^body:
+  %a = memref.load %acc[%c0] : memref<1xi32>
+  %r = arith.addi %a, %a : i32
+  memref.store %r, %acc[%c0] : memref<1xi32>
+  %next = arith.addi %i, %c1 : index
+  cf.br ^head(%next : index)
+^exit:
+  return
+}
