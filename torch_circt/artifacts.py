@@ -3,6 +3,7 @@
     <model>.linalg.mlir   the linalg-on-tensors IR the backends consumed
     metadata.json, golden.npz
     <model>.sv, manifest.json, wave.vcd   (rtl; the waveform only when simulated with one)
+    <model>.<level>.mlir  the IR an rtl compile stopped at (emit="handshake" or "hw")
     <model>.netlist.v, yosys_stat.json, nextpnr_report.json, yosys.log, nextpnr.log   (rtl, synthesised)
     NN_<stage>.mlir       every stage's IR, in the order it ran (all_ir; cpu stages are
                           prefixed `cpu-` when both targets are saved together)
@@ -22,6 +23,14 @@ from torch_circt.outdir import staged_dir
 Writer = Callable[[Path], None]
 # Not MLIR: the SystemVerilog, written as <model>.sv.
 NOT_IR = ("export-verilog",)
+# Emit levels whose last IR has no file of its own otherwise (linalg has <model>.linalg.mlir, sv the .sv).
+STOPPED_LEVELS = ("handshake", "hw")
+
+
+def stopped_ir_name(design) -> str | None:
+    """`<model>.<level>.mlir` for an rtl design that stopped early, where its last IR is saved."""
+    level = design.options.emit
+    return f"{design.name}.{level}.mlir" if design.target == "rtl" and level in STOPPED_LEVELS else None
 
 
 def _artifacts(designs: list, *, all_ir: bool) -> dict[str, Writer]:
@@ -36,6 +45,8 @@ def _artifacts(designs: list, *, all_ir: bool) -> dict[str, Writer]:
         files["manifest.json"] = rtl.manifest.save
     if rtl is not None and rtl.sv is not None:
         files[f"{first.name}.sv"] = lambda p: atomic_write_text(p, rtl.sv)
+    if rtl is not None and stopped_ir_name(rtl) is not None:
+        files[stopped_ir_name(rtl)] = lambda p: atomic_write_text(p, rtl.stages[-1].text)
     if rtl is not None and rtl.synthesis is not None:
         from backend.synth import SYNTH_FILES
 

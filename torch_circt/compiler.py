@@ -15,7 +15,7 @@ import frontend.torch as frontend
 from frontend.quantize import QuantizedModel
 from common.atomic import atomic_write_text
 from backend.rtl.circt_side.ports import read_manifest
-from common.errors import TorchCirctError
+from common.errors import TorchCirctError, UnsupportedDtypeError
 from common.records import Golden, ModelMetadata
 from common.reproducers import ReproducerContext
 from common.stages import OnStage, StageResult
@@ -56,7 +56,11 @@ def compile(  # noqa: A001 - the front door's name, as torch.compile / iree-turb
     record = _recorder(design, on_stage)
     linalg = _segment(flow.frontend_stages(program, metadata), "", "frontend", design, record)
     if options.emit != "linalg":
-        _lower(design, linalg, record)
+        try:
+            _lower(design, linalg, record)
+        except UnsupportedDtypeError as error:  # the rtl path's float refusal, on IR without source lines
+            frontend.point_at_float_source(error, program)
+            raise
     return design
 
 

@@ -25,6 +25,7 @@ from frontend.torch._export import (
     program_results,
     run_eager,
 )
+from frontend.torch._float_source import point_at_float_source
 from frontend.torch._lower import (
     LINALG_ON_TENSORS,
     TORCH_BACKEND,
@@ -48,6 +49,7 @@ __all__ = [
     "integer_idioms_stage",
     "metadata_of",
     "pass_stage",
+    "point_at_float_source",
     "program_results",
     "run_eager",
     "signature_stage",

@@ -7,7 +7,6 @@ bury it. Every dimension of every value must be a concrete int afterwards.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from torch.utils._pytree import tree_flatten
 
 from common.dtypes import BY_NAME, torch_name
 from common.errors import DynamicShapeError, ModelError, UnsupportedDtypeError
+from common.quiet import quiet_torch
 from common.records import BakedArgument, ModelMetadata, TensorSpec
 from frontend.torch._arguments import python_result_kinds, scalars_as_tensors
 from frontend.torch._sort_by_rank import rank_decompositions
@@ -94,10 +94,9 @@ def export_static(
 ) -> ExportedProgram:
     """torch.export with torch-mlir's decompositions; refuse anything with symbolic dims."""
     try:
-        with warnings.catch_warnings():
-            # torch 2.13's own pytree code trips its LeafSpec deprecation on every export:
-            # noise that would bury our messages, and nothing a user can act on.
-            warnings.filterwarnings("ignore", message=".*LeafSpec.*", category=FutureWarning)
+        # A failed trace prints its partial FX graph (twice) and symbolic-shape warnings, and every
+        # export trips torch's own LeafSpec deprecation: noise above our error, which names the user's line.
+        with quiet_torch():
             program = torch.export.export(module, inputs, strict=False)
     except Exception as error:
         raise _model_error(error, model, "torch.export could not trace the model") from error
@@ -109,8 +108,7 @@ def decompose(program: ExportedProgram, *, model: str) -> ExportedProgram:
     from torch_mlir.extras.fx_decomp_util import get_decomposition_table
 
     try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*LeafSpec.*", category=FutureWarning)
+        with quiet_torch():
             program = program.run_decompositions({**get_decomposition_table(), **rank_decompositions(program)})
     except Exception as error:
         raise _model_error(error, model, "torch.export could not decompose the program") from error

@@ -37,12 +37,13 @@ class SourceSite:
 
 
 def site_of_node(node: torch.fx.Node) -> SourceSite | None:
-    """The innermost frame of the node's stack trace: the line that called the op."""
+    """The innermost frame of the node's stack trace in the user's code (`self.fc(x)`, not torch's
+    `F.linear` inside it), else the innermost frame: the line that called the op."""
     trace = node.meta.get("stack_trace") or ""
     frames = _FRAME.findall(trace)
     if not frames:
         return None
-    file, line, code = frames[-1]
+    file, line, code = next((f for f in reversed(frames) if not _is_library(f[0])), frames[-1])
     return SourceSite(file, int(line), code.strip())
 
 

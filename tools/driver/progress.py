@@ -39,6 +39,10 @@ class Progress:
         if not self.quiet:
             print(line, file=self.stream, flush=True)
 
+    def warn(self, line: str) -> None:
+        """Printed even when quiet: something the user should act on before waiting."""
+        print(line, file=self.stream, flush=True)
+
     def stage(self, result: StageResult) -> None:
         """The flow's `on_stage` callback: a line per stage, the moment it finishes."""
         self.record(result.group, result.name, result.seconds)

@@ -124,9 +124,43 @@ def test_unsupported_op(capsys, tmp_path: Path) -> None:
     assert_user_error(capsys, tmp_path, str(model), "--backend", "cpu", message="aten.erfinv")
 
 
-def test_float_model_on_rtl(capsys, tmp_path: Path) -> None:
-    model = write_model(tmp_path, "lin", "def model():\n    return torch.nn.Linear(4, 2), (torch.ones(1, 4),)\n")
-    assert_user_error(capsys, tmp_path, str(model), message="integer-only")
+def test_float_model_on_rtl_names_the_op_and_line_and_points_at_quantize(capsys, tmp_path: Path) -> None:
+    model = write_model(tmp_path, "lin", """
+        class Net(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = torch.nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x) * 2
+
+        def model():
+            return Net(), (torch.ones(1, 4),)
+        """)
+    out = tmp_path / "out"
+    code, _, stderr = main_in_process(capsys, str(model), "-o", str(out), "--quiet")
+    assert code == cli.EXIT_USER and not out.exists(), stderr
+    assert "op 'aten.mm.default' computes in torch.float32" in stderr and "integer-only" in stderr
+    assert f"at: {model}:10" in stderr and "source: return self.fc(x) * 2" in stderr and "loc(" not in stderr
+    assert "torch_circt.quantize" in stderr and "--backend cpu" in stderr
+
+
+def test_data_dependent_branch_prints_our_message_alone_unless_debug(capsys, tmp_path: Path) -> None:
+    model = write_model(tmp_path, "branch", """
+        class Branch(torch.nn.Module):
+            def forward(self, x):
+                if x.sum() > 0:
+                    return x + 1
+                return x - 1
+
+        def model():
+            return Branch(), (torch.ones(4, dtype=torch.int32),)
+        """)
+    code, _, stderr = main_in_process(capsys, str(model), "-o", str(tmp_path / "out"), "--quiet")
+    assert code == cli.EXIT_USER and "if x.sum() > 0:" in stderr and "torch.where for a branch" in stderr
+    assert stderr.startswith("torch-circt: unsupported model:"), stderr  # no FX graph, no torch warning above it
+    code, _, stderr = main_in_process(capsys, str(model), "-o", str(tmp_path / "out"), "--quiet", "--debug")
+    assert code == cli.EXIT_USER and "def forward(self" in stderr  # --debug: torch's own partial graph too
 
 
 def test_dynamic_shape_program(capsys, tmp_path: Path) -> None:
@@ -189,29 +223,87 @@ def test_default_output_dir_under_working_directory_and_replaced(capsys, tmp_pat
     assert leftovers(target.parent) == [] and model.exists()
 
 
-def test_simulation_timeout_exits_4(capsys, tmp_path: Path) -> None:
+def test_simulation_timeout_exits_4_keeping_the_compiled_files(capsys, tmp_path: Path) -> None:
     model = write_model(tmp_path, "relu", RELU)
     out = tmp_path / "out"
     code, _, stderr = main_in_process(capsys, str(model), "--cycle-limit", "3", "-o", str(out), "--quiet")
     assert code == cli.EXIT_TIMEOUT, stderr
-    assert "simulation timeout" in stderr and "Traceback" not in stderr and not out.exists()
+    assert "simulation timeout" in stderr and "Traceback" not in stderr
+    assert f"wrote {out} (the .sv" in stderr and (out / "relu.sv").is_file()
+    assert json.loads((out / "report.json").read_text())["checks"] == {} and leftovers(tmp_path) == []
 
 
-def test_interrupt_leaves_no_output_directory(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("args", "valid"), [
+    (("--synth", "ecp6"), "one of ecp5, not 'ecp6'"),
+    (("--synth", "ecp5", "--synth-device", "LFE5U-99F"), "LFE5U-25F, LFE5U-45F, LFE5U-85F"),
+    (("--synth", "ecp5", "--synth-speed", "5"), "--synth-speed (6, 7, 8)"),
+    (("--emit", "verilog"), "choose from 'linalg', 'handshake', 'hw', 'sv'"),
+    (("--backend", "gpu"), "choose from 'rtl', 'cpu', 'both'"),
+    (("--buffer-strategy", "some"), "cycles, all or allFIFO, not 'some'"),
+    (("--buffer-size", "0"), "at least 1"),
+    (("--verilator-opt", "4"), "0-3"),
+])
+def test_a_bad_option_value_is_a_usage_error_listing_the_valid_ones(capsys, args, valid) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(list(args))
+    stderr = capsys.readouterr().err
+    assert exited.value.code == cli.EXIT_USER and valid in stderr and "internal error" not in stderr
+
+
+def test_emit_hw_writes_the_hw_ir_and_says_where(capsys, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, _, stderr = main_in_process(capsys, str(write_model(tmp_path, "relu", RELU)), "--emit", "hw", "-o", str(out))
+    assert code == cli.EXIT_MATCHED, stderr
+    assert "hw.module" in (out / "relu.hw.mlir").read_text() and f"wrote {out / 'relu.hw.mlir'}" in stderr
+    assert "relu.hw.mlir" in json.loads((out / "report.json").read_text())["files"]
+
+
+def test_no_sim_writes_the_sv_and_builds_no_simulator(capsys, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, _, stderr = main_in_process(capsys, str(write_model(tmp_path, "relu", RELU)), "--no-sim", "-o", str(out))
+    assert code == cli.EXIT_MATCHED, stderr
+    assert (out / "relu.sv").is_file() and "not simulated" in stderr and "verilator-build" not in stderr
+    assert json.loads((out / "report.json").read_text())["checks"] == {}
+
+
+def test_simulation_is_announced_and_an_interrupt_keeps_the_sv(capsys, tmp_path: Path, monkeypatch) -> None:
+    """The estimate comes before simulating (a warning over the threshold, lowered here to 1 cycle); an
+    interrupt then exits 130 with the compile's files written whole and says so."""
+    from torch_circt.design import Design
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Design, "check", interrupted)
+    monkeypatch.setattr(cli, "LONG_SIMULATION_CYCLES", 1)
+    out = tmp_path / "out"
+    code, _, stderr = main_in_process(capsys, str(write_model(tmp_path, "relu", RELU)), "-o", str(out), "--quiet")
+    assert code == cli.EXIT_INTERRUPTED, stderr
+    assert "simulating: an estimated" not in stderr  # --quiet: only the warning
+    assert "--no-sim writes the SystemVerilog without simulating" in stderr
+    assert f"interrupted; wrote {out} (the .sv" in stderr
+    assert {"relu.sv", "manifest.json", "relu.linalg.mlir", "report.json"} <= {p.name for p in out.iterdir()}
+    code, _, stderr = main_in_process(capsys, str(write_model(tmp_path, "relu", RELU)), "-o", str(out))
+    loop_bound = json.loads((out / "manifest.json").read_text())["loop_bound"]
+    assert f"simulating: an estimated {loop_bound:,}-{2 * loop_bound:,} cycles" in stderr and "an estimate" in stderr
+
+
+def test_interrupt_during_the_simulator_build_keeps_the_compiled_files(tmp_path: Path) -> None:
     out = tmp_path / "int_mlp"
     process = subprocess.Popen([sys.executable, "-m", "tools.compile", "-o", str(out)], cwd=ROOT,
                                env={**os.environ, "PYTHONPATH": _pythonpath()}, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
     assert process.stderr is not None
     for line in process.stderr:  # wait until the job is building the simulator
-        if "export-verilog" in line:
+        if "simulating: an estimated" in line:
             break
     time.sleep(1.0)
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground group
     _, rest = process.communicate(timeout=120)
     assert process.returncode == cli.EXIT_INTERRUPTED, rest
-    assert "interrupted" in rest and "Traceback" not in rest
-    assert not out.exists() and leftovers(tmp_path) == []
+    assert f"interrupted; wrote {out} (the .sv" in rest and "Traceback" not in rest
+    assert (out / "int_mlp.sv").is_file() and json.loads((out / "report.json").read_text())["checks"] == {}
+    assert leftovers(tmp_path) == []
 
 
 def test_native_crash_exits_3_naming_the_stage(capsys, tmp_path: Path, monkeypatch) -> None:

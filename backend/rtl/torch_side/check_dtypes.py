@@ -70,8 +70,9 @@ def check_integer_only(module: ir.Module, model: str | None = None) -> None:
         model=model,
         op=op.name,
         location=str(op.location),
-        hint="cast the model and its inputs to an integer dtype (e.g. torch.int32), "
-        "or run it on the cpu backend",
+        hint="quantize the model to int8 with torch_circt.quantize(model, calibration_data) and compile the result "
+        "(or cast the model and its inputs to an integer dtype), or run it on the cpu backend "
+        "(target='cpu', --backend cpu)",
     )
 
 
