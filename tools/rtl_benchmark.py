@@ -30,11 +30,27 @@ import dataclasses
 import json
 import math
 import sys
+import textwrap
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from common.atomic import atomic_write_text
 from torch_circt.options import add_arguments, from_arguments
+
+COLUMNS = """\
+columns (each "a->b" or "a/b" pair is old -> new: the unpipelined baseline, then the options given):
+  model        the suite case (e2e/models)
+  ok           old/new result checked against PyTorch bit for bit: yes, or NO
+  ideal        innermost-loop iterations: the cycles of one loop-body iteration per cycle
+  cycles       simulated cycles from start to done
+  ratio        cycles / ideal
+  speedup      old cycles / new cycles
+  registers    registers of the hardware estimate
+  muxes        muxes of the hardware estimate
+  verilator s  seconds to build the simulator
+  Mcycles/s    simulated million cycles per second of wall time
+with --synth, a second table for the new circuits: netlist (the netlist's own check), LUT4, FF, DSP,
+BRAM, Fmax MHz, latency us (cycles / Fmax), and the seconds of yosys, nextpnr and the netlist build"""
 
 
 @dataclass(frozen=True)
@@ -162,18 +178,34 @@ def _median(values) -> float:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def main(argv: list[str] | None = None) -> int:
+def rtl_cases() -> list[str]:
+    """The suite cases the benchmark can run: every RTL case that is not an expected failure."""
     from e2e.suite import CASES
+
+    return sorted(n for n, c in CASES.items() if c.rtl and not c.expected_failure("rtl"))
+
+
+def main(argv: list[str] | None = None) -> int:
     from torch_circt.options import RtlOptions, SynthOptions
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", help="comma-separated case names (default: every RTL case)")
+    cases = rtl_cases()
+    parser = argparse.ArgumentParser(
+        prog="rtl_benchmark", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"{COLUMNS}\n\nmodels (--models takes any of these; default: all):\n"
+        + textwrap.fill(", ".join(cases), width=100, initial_indent="  ", subsequent_indent="  "))
+    parser.add_argument("--models", help="comma-separated case names (default: every RTL case; listed below)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     add_arguments(parser)
     args = parser.parse_args(argv)
-    options = from_arguments(args)
+    names = args.models.split(",") if args.models else cases
+    unknown = [n for n in names if n not in cases]
+    if unknown:
+        parser.error(f"no RTL case {', '.join(unknown)}; the cases are listed in --help")
+    try:
+        options = from_arguments(args)
+    except ValueError as error:
+        parser.error(str(error))
     baseline = dataclasses.replace(options, rtl=RtlOptions.unpipelined(), synth=SynthOptions())  # synthesis: new only
-    names = args.models.split(",") if args.models else sorted(n for n, c in CASES.items() if c.rtl and not c.expected_failure("rtl"))
     pairs = []
     for name in names:
         pairs.append((measure(name, baseline), measure(name, options)))
