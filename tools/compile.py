@@ -192,8 +192,9 @@ def _say_what_stopped(designs: list, target: Path, no_sim: bool, progress) -> No
     from torch_circt.artifacts import stopped_ir_name
 
     for design in designs:
-        if stopped_ir_name(design) is not None:
-            progress.say(f"  stopped at --emit {design.options.emit}: wrote {target / stopped_ir_name(design)}")
+        stopped = f"{design.name}.linalg.mlir" if design.options.emit == "linalg" else stopped_ir_name(design)
+        if stopped is not None:
+            progress.say(f"  stopped at --emit {design.options.emit}: wrote {target / stopped}")
         elif no_sim and design.sv is not None:
             progress.say(f"  --no-sim: wrote {target / (design.name + '.sv')}; not simulated")
 

@@ -256,6 +256,8 @@ def test_emit_hw_writes_the_hw_ir_and_says_where(capsys, tmp_path: Path) -> None
     assert code == cli.EXIT_MATCHED, stderr
     assert "hw.module" in (out / "relu.hw.mlir").read_text() and f"wrote {out / 'relu.hw.mlir'}" in stderr
     assert "relu.hw.mlir" in json.loads((out / "report.json").read_text())["files"]
+    code, _, stderr = main_in_process(capsys, str(write_model(tmp_path, "relu", RELU)), "--emit", "linalg", "-o", str(out))
+    assert code == cli.EXIT_MATCHED and f"wrote {out / 'relu.linalg.mlir'}" in stderr and not (out / "relu.hw.mlir").exists()
 
 
 def test_no_sim_writes_the_sv_and_builds_no_simulator(capsys, tmp_path: Path) -> None:
