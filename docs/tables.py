@@ -56,8 +56,9 @@ class Measurement:
     def render(self) -> str:
         lines = ["| " + " | ".join(self.columns) + " |", "|" + " --- |" * len(self.columns)]
         lines += ["| " + " | ".join(str(value) for value in row) + " |" for row in self.rows]
-        return "\n".join(lines + ["", f"*{self.title}: measured at commit `{self.measured_at}` with "
-                                      f"`{self.command}`; {self.conditions}.*"])
+        provenance = f"*{self.title}: measured at commit `{self.measured_at}` with `{self.command}`; "
+        provenance += f"{self.conditions}.*"
+        return "\n".join([*lines, "", provenance])
 
 
 def load_all(root: Path = ROOT) -> dict[str, Measurement]:

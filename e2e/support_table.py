@@ -62,9 +62,9 @@ def render_table() -> str:
         lines.append(f"| {family} | {dtypes} | {row['cases']} | {_cell(*row['cpu'])} | {_cell(*row['rtl'])} |")
     cpu = sum(not c.expected_failure("cpu") for c in CASES.values())
     rtl = sum(c.rtl and not c.expected_failure("rtl") for c in CASES.values())
-    lines += ["", f"{len(CASES)} cases: {cpu} pass on the CPU, {rtl} on RTL "
+    lines += ["", (f"{len(CASES)} cases: {cpu} pass on the CPU, {rtl} on RTL "
               f"(of {sum(c.rtl for c in CASES.values())} RTL candidates: integer, static shapes). "
-              "RTL \"–\": float models are not RTL candidates (the circuit path is integer-only: see docs/quantization.md)."]
+              "RTL \"–\": float models are not RTL candidates (the circuit path is integer-only: see docs/quantization.md).")]
     return "\n".join(lines)
 
 
