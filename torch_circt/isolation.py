@@ -7,14 +7,20 @@ function in a `fork()`ed child and returns its result (or re-raises its
 exception); the child can stream messages back while it works. If the child dies,
 the caller gets `WorkerCrash` saying how, with the first lines it wrote on stderr.
 Forking keeps closures and loaded modules as they are: nothing needs to pickle
-but the messages and the result.
+but the messages and the result. What a worker loads dies with it, though, and the
+MLIR bindings import a dialect's Python module (thousands of generated op classes)
+the first time an op of that dialect is seen: every worker paid ~1 s for that again.
+So the worker names the Python modules it imported, and the caller imports them
+after it (pure Python, already run once without a crash): the next fork inherits them.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import pickle
 import signal
+import sys
 import tempfile
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -46,13 +52,15 @@ def call_isolated(work: Callable[[Send], T], on_message: Callable[[Any], None] |
             _serve(work, write_fd, stderr.fileno())
         os.close(write_fd)
         try:
-            outcome = _collect(read_fd, on_message)
+            imported: list[str] = []
+            outcome = _collect(read_fd, on_message, imported)
         except BaseException:  # the caller stopped listening (an exception, Ctrl-C): stop the worker
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             raise
         _, status = os.waitpid(pid, 0)
         if outcome is not None:
+            _adopt(imported)
             kind, value = outcome
             if kind == "raise":
                 raise value
@@ -70,10 +78,12 @@ def _serve(work: Callable[[Send], Any], write_fd: int, stderr_fd: int) -> None:
                 pickle.dump(("message", message), pipe)
                 pipe.flush()
 
+            before = set(sys.modules)
             try:
                 outcome = ("return", work(send))
             except BaseException as error:  # noqa: BLE001 - every outcome crosses back to the caller
                 outcome = ("raise", error)
+            pickle.dump(("imported", _python_modules(set(sys.modules) - before)), pipe)
             try:
                 payload = pickle.dumps(outcome)
             except Exception as error:  # noqa: BLE001 - an unpicklable result or exception
@@ -86,17 +96,39 @@ def _serve(work: Callable[[Send], Any], write_fd: int, stderr_fd: int) -> None:
         os._exit(code)
 
 
-def _collect(read_fd: int, on_message: Callable[[Any], None] | None) -> tuple[str, Any] | None:
+def _collect(read_fd: int, on_message: Callable[[Any], None] | None, imported: list[str]) -> tuple[str, Any] | None:
     with os.fdopen(read_fd, "rb") as pipe:
         while True:
             try:
                 kind, value = pickle.load(pipe)
             except (EOFError, pickle.UnpicklingError):
                 return None
-            if kind != "message":
+            if kind == "imported":
+                imported.extend(value)
+            elif kind != "message":
                 return kind, value
-            if on_message is not None:
+            elif on_message is not None:
                 on_message(value)
+
+
+def _python_modules(names: set[str]) -> list[str]:
+    """Modules loaded from Python source under their own name: importable here the same way.
+    Native extensions (a design's simulator) stay in the worker."""
+    found = []
+    for name in sorted(names):
+        spec = getattr(sys.modules.get(name), "__spec__", None)
+        if spec is not None and spec.name == name and (spec.origin or "").endswith(".py"):
+            found.append(name)
+    return found
+
+
+def _adopt(names: list[str]) -> None:
+    for name in names:
+        if name not in sys.modules:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # loaded by path in the worker, not by name: the next worker loads it again
+                pass
 
 
 def _describe(status: int) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ctypes
+import importlib
 import os
+import sys
 
 import pytest
 
@@ -49,3 +51,13 @@ def test_abort_is_reported_with_its_stderr() -> None:
     with pytest.raises(WorkerCrash) as caught:
         call_isolated(work)
     assert "SIGABRT" in caught.value.how and caught.value.stderr[0] == "Assertion `x' failed."
+
+
+def test_modules_the_worker_imported_are_inherited_by_the_next_worker() -> None:
+    sys.modules.pop("colorsys", None)  # a small pure-Python module nothing here needs
+
+    def work(_send):
+        importlib.import_module("colorsys")
+        return "colorsys" in sys.modules
+
+    assert call_isolated(work) and "colorsys" in sys.modules
