@@ -95,9 +95,6 @@ def measure(name: str, options) -> Row:
     """Compile, build and simulate one suite case through the flow; time each part."""
     import torch_circt
     from e2e.suite import get_case
-    from torch_circt.hw_estimate import estimate
-    from torch_circt.loops import loop_work
-    from torch_circt.report import HW_LEVEL, LOOPS_BEFORE
 
     case = get_case(name)
     module, inputs = case.build()
@@ -105,8 +102,7 @@ def measure(name: str, options) -> Row:
     check = design.check()
     stage_seconds = {s.name: s.seconds for s in design.stages if s.group == "rtl"}
     import_seconds = sum(s.seconds for s in design.stages if s.group == "frontend")
-    loops = loop_work(design.input_of(LOOPS_BEFORE))
-    units = estimate(design.ir(HW_LEVEL), design.manifest).units
+    loops, units = design.loops, design.hardware.units  # computed in the compile's worker
     return Row(name, check.matched, check.simulation.cycles, loops.innermost_iterations, check.simulation.port_bound,
                import_seconds, stage_seconds, design.build_seconds, check.simulation.seconds,
                units["registers"].count, units["muxes"].count,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 from collections.abc import Sequence
@@ -14,16 +13,13 @@ from torch.export import ExportedProgram
 import frontend.torch as frontend
 from frontend.quantize import QuantizedModel
 from common.atomic import atomic_write_text
-from backend.rtl.circt_side.ports import read_manifest
-from common.errors import TorchCirctError, UnsupportedDtypeError
+from common.errors import UnsupportedDtypeError
 from common.records import Golden, ModelMetadata
 from common.reproducers import ReproducerContext
 from common.stages import OnStage, StageResult
-from torch_circt import flow
+from torch_circt import analyses, flow
 from torch_circt.design import Design
-from torch_circt.loops import loop_work
 from torch_circt.options import TARGETS, Options
-from torch_circt.report import LOOPS_BEFORE
 
 DUMP_ENV = "TORCH_CIRCT_DUMP_IR"
 
@@ -54,7 +50,7 @@ def compile(  # noqa: A001 - the front door's name, as torch.compile / iree-turb
     metadata, golden, program = _trace(model, example_inputs, name)
     design = Design(name, target, options, metadata, golden, [], source=source, quantization=quantization)
     record = _recorder(design, on_stage)
-    linalg = _segment(flow.frontend_stages(program, metadata), "", "frontend", design, record)
+    linalg, _ = _segment(flow.frontend_stages(program, metadata), "", "frontend", design, record)
     if options.emit != "linalg":
         try:
             _lower(design, linalg, record)
@@ -85,22 +81,9 @@ def _lower(design: Design, linalg: str, record: OnStage) -> None:
         _segment(flow.cpu_stages(), linalg, "cpu", design, record)
         return
     stages = flow.until(flow.rtl_stages(design.metadata, options.rtl), options.emit)
-    _segment(stages, linalg, "rtl", design, record)
-    try:
-        manifest = read_manifest(design.ir(flow.MANIFEST_STAGE), design.metadata)
-    except TorchCirctError as error:
-        error.model = design.name
-        raise
-    design.manifest = dataclasses.replace(manifest, loop_bound=_loop_bound(design))
-
-
-def _loop_bound(design: Design) -> int | None:
-    """The ideal cycle count, which the simulator's automatic cycle limit follows; None where
-    `loop_work` cannot count the loops (non-constant bounds), and the limit is a fixed one."""
-    try:
-        return loop_work(design.input_of(LOOPS_BEFORE)).innermost_iterations
-    except ValueError:
-        return None
+    metadata = design.metadata
+    _, analysis = _segment(stages, linalg, "rtl", design, record, lambda i, o: analyses.analyse(i, o, metadata))
+    design.manifest, design.loops, design.hardware = analysis.manifest, analysis.loops, analysis.hardware
 
 
 def _recorder(design: Design, on_stage: OnStage | None) -> OnStage:
@@ -117,9 +100,11 @@ def _recorder(design: Design, on_stage: OnStage | None) -> OnStage:
     return record
 
 
-def _segment(stages, text: str, group: str, design: Design, record: OnStage) -> str:
+def _segment(stages, text: str, group: str, design: Design, record: OnStage, analyse: flow.Analyse | None = None):
+    """The segment's final text and, with `analyse`, what it computed in the worker."""
     context = ReproducerContext(design.name, group, design.metadata.to_json(), design.options.rtl.to_json())
-    return flow.run_segment(stages, text, context=context, on_stage=record, first_index=len(design.stages))
+    return flow.run_segment(stages, text, context=context, on_stage=record, first_index=len(design.stages),
+                            analyse=analyse)
 
 
 def _check_target(target: str) -> None:

@@ -21,6 +21,7 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -33,6 +34,10 @@ from common.records import Golden, ModelMetadata
 from common.stages import OnStage, StageResult
 from torch_circt.isolation import WorkerCrash, call_isolated
 from torch_circt.options import Options
+
+if TYPE_CHECKING:  # torch_circt.loops imports torch-mlir's MLIR
+    from torch_circt.hw_estimate import HwEstimate
+    from torch_circt.loops import LoopWork
 
 
 # Simulated cycles over the loop bound (`manifest.loop_bound`) as observed on the suite's circuits.
@@ -88,6 +93,8 @@ class Design:
     golden: Golden | None
     stages: list[StageResult]
     manifest: PortManifest | None = None
+    loops: LoopWork | None = None  # rtl: the loop nest's work, counted in the compile's worker (see `analyses`)
+    hardware: HwEstimate | None = None  # rtl, from the hw level on: the pre-synthesis size estimate, likewise
     source: str = "python"
     build_seconds: float | None = None
     checks: list[Check] = field(default_factory=list)

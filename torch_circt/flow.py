@@ -14,8 +14,9 @@ caller's `on_stage` as it happens.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from torch.export import ExportedProgram
 
@@ -37,7 +38,7 @@ from backend.rtl.torch_side.memory_interfaces import memory_interfaces
 from backend.rtl.torch_side.scalar_replacement import scalar_replacement
 from backend.rtl.transport import transport_stage
 from backend.synth import SOURCE, Synthesis, SynthStep, nextpnr_step, run_step, summarize, timing_failure, yosys_step
-from common.errors import TorchCirctError
+from common.errors import InternalCompilerError, TorchCirctError
 from common.records import ModelMetadata
 from common.reproducers import ReproducerContext
 from common.stages import OnStage, Stage, StageResult, run_stages, stage_failure
@@ -46,9 +47,9 @@ from torch_circt.options import EMIT_LEVELS, RtlOptions, SynthOptions
 
 # The last stage of each IR level a compile can stop at (`emit`).
 LEVEL_ENDS = {"linalg": "check-signature", "handshake": "extmem-to-hw", "hw": "esi-to-hw", "sv": "export-verilog"}
-# The stage whose output the port manifest is read from.
-MANIFEST_STAGE = "extmem-to-hw"
 GROUPS = ("frontend", "rtl", "cpu")
+# Inputs and outputs of a segment's stages, by name -> what the worker hands back beside the text.
+Analyse = Callable[[Mapping[str, str], Mapping[str, str]], Any]
 
 
 def frontend_stages(program: ExportedProgram | None, metadata: ModelMetadata) -> tuple[Stage, ...]:
@@ -171,8 +172,13 @@ def run_segment(
     context: ReproducerContext,
     on_stage: OnStage | None = None,
     first_index: int = 0,
-) -> str:
-    """Run `stages` in a forked worker; a crash is reported against the stage that was running."""
+    analyse: Analyse | None = None,
+) -> tuple[str, Any]:
+    """Run `stages` in a forked worker; a crash is reported against the stage that was running.
+
+    `analyse(inputs, outputs)` (each stage's IR by name) runs in the same worker after the
+    last stage: its result comes back with the final text (None without it).
+    """
     position = {"index": first_index, "input": text}
 
     def finished(result: StageResult) -> None:
@@ -180,12 +186,27 @@ def run_segment(
         if on_stage is not None:
             on_stage(result)
 
-    def work(send) -> str:
-        return run_stages(stages, text, group=context.group, context=context, on_stage=send, first_index=first_index)
+    def work(send) -> tuple[str, Any]:
+        inputs: dict[str, str] = {}
+        outputs: dict[str, str] = {}
+
+        def keep(result: StageResult) -> None:
+            inputs[result.name] = outputs[stages[result.index - first_index - 1].name] if result.index > first_index else text
+            outputs[result.name] = result.text
+            send(result)
+
+        final = run_stages(stages, text, group=context.group, context=context, on_stage=keep, first_index=first_index)
+        return final, analyse(inputs, outputs) if analyse is not None else None
 
     try:
         return call_isolated(work, finished)
     except WorkerCrash as crash:
+        if position["index"] - first_index == len(stages):
+            raise InternalCompilerError(
+                message=f"the analyses after the {context.group} stages crashed in native code", stage="analysis",
+                model=context.model, details=[f"diagnostics: {line}" for line in crash.diagnostics().splitlines()],
+                hint="please file an issue with the model; every stage's IR is on the design's on_stage callback",
+            ) from None
         stage = stages[position["index"] - first_index]
         raise stage_failure(stage, position["index"], position["input"], crash.diagnostics(), context) from None
     except TorchCirctError as error:

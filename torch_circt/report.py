@@ -12,8 +12,6 @@ import torch
 
 from frontend.quantize import render_error_report
 from torch_circt.artifacts import artifact_names
-from torch_circt.hw_estimate import estimate
-from torch_circt.loops import loop_work
 
 REPORT_VERSION = 1
 IDEAL_DEFINITION = (
@@ -22,10 +20,6 @@ IDEAL_DEFINITION = (
     "the cycles a circuit would need that starts one innermost iteration per cycle"
 )
 
-
-# The loop nest is read from the input of this stage (linalg on memrefs); the hardware estimate from this one.
-LOOPS_BEFORE = "lower-to-affine"
-HW_LEVEL = "esi-to-hw"
 
 
 @dataclass(frozen=True)
@@ -106,8 +100,7 @@ def _synthesis_section(design, cycles: int | None, netlist_check) -> dict:
 
 
 def _rtl_section(design, check) -> dict:
-    loops = _maybe(lambda: loop_work(design.input_of(LOOPS_BEFORE)))
-    hardware = _maybe(lambda: estimate(design.ir(HW_LEVEL), design.manifest))
+    loops, hardware = design.loops, design.hardware  # computed once, in the compile's worker
     cycles = check.simulation.cycles if check else None
     ideal = loops.innermost_iterations if loops else None
     return {
@@ -126,14 +119,6 @@ def _in_flow_order(checks: dict) -> list[tuple[str, dict]]:
     """rtl, cpu, then the netlist synthesised from the rtl (report.json sorts its keys)."""
     order = ("rtl", "cpu", "netlist")
     return sorted(checks.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
-
-
-def _maybe(analyse):
-    """Analyses are informative only: a missing stage or a failure costs a line of the report, never the job."""
-    try:
-        return analyse()
-    except Exception:  # noqa: BLE001 - deliberately non-fatal
-        return None
 
 
 def _fmt_ratio(value: float | None) -> str:

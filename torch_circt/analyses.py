@@ -1,0 +1,52 @@
+"""What the RTL worker reads off its own stages' IR, returned with the SystemVerilog and kept on the `Design`.
+
+The port manifest (from `extmem-to-hw`), the loop work (from the input of
+`lower-to-affine`, see `loops`) and the hardware estimate (from `esi-to-hw`)
+are computed once, in the worker, inside crash isolation: the report, the
+simulator's cycle limit and the benchmark read them and rerun no pass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from backend.rtl import PortManifest
+from backend.rtl.circt_side.ports import read_manifest
+from common.records import ModelMetadata
+from torch_circt.hw_estimate import HwEstimate, estimate
+from torch_circt.loops import LoopWork, loop_work
+
+# The stage whose output the port manifest is read from.
+MANIFEST_STAGE = "extmem-to-hw"
+# The loop nest is read from the input of this stage (linalg on memrefs); the hardware estimate from this one.
+LOOPS_BEFORE = "lower-to-affine"
+HW_LEVEL = "esi-to-hw"
+
+
+@dataclass(frozen=True)
+class RtlAnalysis:
+    manifest: PortManifest  # its loop_bound is the loops' innermost iterations
+    loops: LoopWork | None  # None where the bounds are not constant
+    hardware: HwEstimate | None  # None below the hw level, or where the count failed (informative only)
+
+
+def analyse(inputs: Mapping[str, str], outputs: Mapping[str, str], metadata: ModelMetadata) -> RtlAnalysis:
+    """`inputs`/`outputs`: each stage's IR by stage name."""
+    try:
+        loops = loop_work(inputs[LOOPS_BEFORE])
+    except ValueError:
+        loops = None
+    manifest = read_manifest(outputs[MANIFEST_STAGE], metadata)
+    manifest = dataclasses.replace(manifest, loop_bound=loops.innermost_iterations if loops else None)
+    return RtlAnalysis(manifest, loops, _hardware(outputs, manifest))
+
+
+def _hardware(outputs: Mapping[str, str], manifest: PortManifest) -> HwEstimate | None:
+    if HW_LEVEL not in outputs:
+        return None
+    try:
+        return estimate(outputs[HW_LEVEL], manifest)
+    except Exception:  # noqa: BLE001 - an estimate is informative only: it costs a line of the report, never the job
+        return None
