@@ -11,8 +11,7 @@ but the messages and the result. What a worker loads dies with it, though, and t
 MLIR bindings import a dialect's Python module (thousands of generated op classes)
 the first time an op of that dialect is seen: every worker paid ~1 s for that again.
 So the worker names the Python modules it imported, and the caller imports them
-before its next fork (pure Python, already run once without a crash): that worker and
-every later one inherit them, and a process that forks once pays nothing for it.
+after it (pure Python, already run once without a crash): the next fork inherits them.
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 Send = Callable[[Any], None]
 _STDERR_LINES = 12
-_PENDING: set[str] = set()  # modules a worker imported that the next fork should inherit
 
 
 class WorkerCrash(Exception):
@@ -46,7 +44,6 @@ class WorkerCrash(Exception):
 
 def call_isolated(work: Callable[[Send], T], on_message: Callable[[Any], None] | None = None) -> T:
     """Run `work(send)` in a child process; each `send(x)` reaches `on_message(x)` here, live."""
-    _adopt()
     read_fd, write_fd = os.pipe()
     with tempfile.TemporaryFile() as stderr:
         pid = os.fork()
@@ -63,7 +60,7 @@ def call_isolated(work: Callable[[Send], T], on_message: Callable[[Any], None] |
             raise
         _, status = os.waitpid(pid, 0)
         if outcome is not None:
-            _PENDING.update(imported)
+            _adopt(imported)
             kind, value = outcome
             if kind == "raise":
                 raise value
@@ -125,9 +122,8 @@ def _python_modules(names: set[str]) -> list[str]:
     return found
 
 
-def _adopt() -> None:
-    while _PENDING:
-        name = _PENDING.pop()
+def _adopt(names: list[str]) -> None:
+    for name in names:
         if name not in sys.modules:
             try:
                 importlib.import_module(name)
