@@ -1,0 +1,34 @@
+// RUN: torch-circt-opt --stage completion-carrier %s | torch-circt-opt --stage cf-to-handshake --task-pipelining | torch-circt-opt --stage wire-completion | filecheck %s
+
+// out[i] = max(in[i], 0) after the completion carrier and the handshake lowering.
+// CHECK-LABEL: handshake.func @main
+// CIRCT joined both done tokens into the body's control; they now leave it and
+// trigger the carrier's COMPLETED increment instead.
+// CHECK-NOT:     join %{{.*}}, %{{.*}}#1, %{{.*}} : none, none, none
+// CHECK:         %[[DONES:.*]] = join %{{.*}}#1, %{{.*}} : none, none
+// CHECK-NOT:     join %{{.*}}, %{{.*}}#1, %{{.*}} : none, none, none
+// CHECK:         constant %[[DONES]] {value = 1 : i7} : i7
+// At the SEQUENCE mark the exit's control waits for the carrier, so the
+// function's done waits for every access.
+// CHECK:         %[[MARK:.*]] = constant %[[CONTROL:.*]] {value = 2 : i7} : i7
+// CHECK-NEXT:    %[[WAITED:.*]] = join %[[CONTROL]], %[[ADDED:.*]] : none, i7
+// CHECK-NEXT:    %[[ADDED]] = arith.addi %{{.*}}, %[[MARK]] : i7
+// CHECK-NEXT:    return %[[WAITED]] : none
+func.func @main(%in: memref<8xi32>, %out: memref<8xi32>) {
+  %c0_i32 = arith.constant 0 : i32
+  %c0 = arith.constant 0 : index
+  %c8 = arith.constant 8 : index
+  %c1 = arith.constant 1 : index
+  cf.br ^head(%c0 : index)
+^head(%i: index):
+  %more = arith.cmpi slt, %i, %c8 : index
+  cf.cond_br %more, ^body, ^exit
+^body:
+  %v = memref.load %in[%i] : memref<8xi32>
+  %r = arith.maxsi %v, %c0_i32 : i32
+  memref.store %r, %out[%i] : memref<8xi32>
+  %next = arith.addi %i, %c1 : index
+  cf.br ^head(%next : index)
+^exit:
+  return
+}
