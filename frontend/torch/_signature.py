@@ -14,8 +14,10 @@ from common.dtypes import DTYPES
 from common.records import ModelMetadata, TensorSpec
 
 # dtype name -> element types the linalg IR may use for it (unsigned ints are signless there, or `ui<N>`).
-_ELEMENTS = {dtype.name: (dtype.element, *((f"ui{dtype.bits}",) if dtype.integer and not dtype.signed and dtype.bits > 1 else ()))
-             for dtype in DTYPES}
+_ELEMENTS = {
+    dtype.name: (dtype.element, *((f"ui{dtype.bits}",) if dtype.integer and not dtype.signed and dtype.bits > 1 else ()))
+    for dtype in DTYPES
+}
 
 
 def check_signature(module: ir.Module, metadata: ModelMetadata) -> None:
