@@ -70,7 +70,7 @@ def cumprod_i32():
 
 _UNSTABLE_INDICES_ON_RTL = (
     "refused at check-dtypes: the indices of an unstable sort order ties as PyTorch's algorithm does, "
-    "so the sort stays tm_tensor.sort, whose circuit deadlocks (int_rewrites.REFUSED_ON_RTL)")
+    "so the sort stays tm_tensor.sort, whose circuit deadlocks (check_dtypes.REFUSED_ON_RTL)")
 
 
 @case(name="sort_i32", rtl=True)
