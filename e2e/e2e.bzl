@@ -14,7 +14,8 @@ e2e/suite.py, which the import stage looks up):
     mlp_int_rtl_sv     genrule: linalg -> mlp_int.sv + mlp_int.manifest.json (CIRCT)
     mlp_int_rtl_lint   py_test: verilator --lint-only on the generated design
     mlp_int_rtl_sim    genrule: Verilator + harness -> mlp_int_sim.so (pybind11 extension)
-    mlp_int_rtl        py_test: RTL simulation vs the golden record, bit for bit
+    mlp_int_rtl        py_test: RTL simulation vs the golden record, bit for bit, and its
+                       cycles vs e2e/cycles_baseline.json (e2e/cycles_guard.py)
 
 Each backend's targets carry the tag of that backend ("cpu", "rtl"), so
 `bazel test //e2e/... --test_tag_filters=rtl` runs one backend's suite.
@@ -154,8 +155,9 @@ def _rtl_targets(name, imported, common_args, options, size, tags):
         args = common_args + [
             "--manifest", "$(location %s)" % manifest,
             "--simulator", "$(location %s)" % extension,
+            "--baseline", "$(location //e2e:cycles_baseline.json)",
         ] + options,
-        data = imported + [manifest, extension],
+        data = imported + [manifest, extension, "//e2e:cycles_baseline.json"],
         deps = ["//e2e:rtl_test_lib"],
         size = size,
         tags = ["rtl"] + tags,
