@@ -38,6 +38,7 @@ CASES = {
     "div_floor_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "div_trunc_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "division_of_int_min": {"backends": ["cpu", "rtl"], "xfail": []},
+    "elementwise_bf16": {"backends": ["cpu"], "xfail": []},
     "elementwise_f16": {"backends": ["cpu"], "xfail": []},
     "expand_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "float_argument_f32": {"backends": ["cpu"], "xfail": []},

@@ -45,8 +45,14 @@ PASSES: dict[str, tuple[str, ...]] = {
         "convert-scf-to-cf",
     ),
     "llvm": (
+        # bf16 arithmetic and math computed in f32 (rounded back after each op, as eager does), and
+        # bf16<->f32 conversions as integer bit operations: otherwise LLVM calls compiler-rt's
+        # __truncsfbf2 or a bf16 libm, which the JIT cannot resolve on a host without native bf16
+        # ("Unknown function main").
+        "func.func(arith-emulate-unsupported-floats{source-types=bf16 target-type=f32})",
+        "func.func(math-extend-to-supported-types{target-type=f32})",
         "func.func(refback-expand-ops-for-llvm)",
-        "func.func(arith-expand)",
+        "func.func(arith-expand{include-bf16=true})",
         "func.func(convert-math-to-llvm)",
         "convert-math-to-libm",
         "expand-strided-metadata",

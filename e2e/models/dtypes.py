@@ -39,6 +39,15 @@ def elementwise_f16():
                                                             floats((4, 5), seed=315).half())
 
 
+@case(name="elementwise_bf16", tolerance=Tolerance())
+def elementwise_bf16():
+    """bf16 arithmetic and math (exp, tanh, erf-based gelu) on the CPU: each op computed in f32 and
+    rounded back to bf16, as eager does, with no bf16 runtime routine the JIT would have to find."""
+    return Lambda(lambda x, y: (x - 1, x * x + y, torch.exp(x) * torch.tanh(y),
+                                torch.nn.functional.gelu(x))), (floats((4, 5), seed=358).bfloat16(),
+                                                                floats((4, 5), seed=359).bfloat16())
+
+
 @case(name="mixed_int8_int32_add", rtl=True)
 def mixed_int8_int32_add():
     """int8 + int32 promotes to int32; int8 * a Python number stays int8 and wraps."""
