@@ -17,7 +17,6 @@ from common.option_fields import option
 from common.records import Golden, ModelMetadata, TensorSpec
 
 
-
 @dataclass(frozen=True)
 class Tolerance:
     """How far a float result may drift from eager PyTorch (`np.allclose` semantics), per dtype.

@@ -15,6 +15,7 @@ import numpy as np
 from common.atomic import atomic_write_bytes, atomic_write_text
 from common.dtypes import BY_NAME, INTEGER_NAMES
 
+
 @dataclass(frozen=True)
 class TensorSpec:
     """One argument or result: its name, static shape and NumPy dtype name."""

@@ -28,8 +28,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 from build_env import OVERRIDE_ENV, EnvError, build, parse_overrides  # noqa: E402
-from common.cache import user_cache_dir  # noqa: E402
 from lockfile import load_lock  # noqa: E402
+
+from common.cache import user_cache_dir  # noqa: E402
 
 STORE_ENV = "TORCH_CIRCT_TOOLCHAIN_STORE"
 _COMPLETE = "complete"

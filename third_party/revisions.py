@@ -61,8 +61,7 @@ def circt_revision() -> str:
     """CIRCT stamps its own (short) git revision into every Verilog file it exports."""
     import io
 
-    from pycde.circt import ir, register_dialects
-    from pycde.circt import export_verilog
+    from pycde.circt import export_verilog, ir, register_dialects
 
     with ir.Context() as ctx, ir.Location.unknown():
         register_dialects(ctx)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+
 from common.reproducers import SOURCE_ROOT
 from tools.driver.model_file import user_dir
 

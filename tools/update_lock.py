@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.parse
+import urllib.request
 import venv
 from pathlib import Path
 
@@ -46,8 +47,6 @@ def sha256_of_url(url: str, scratch: Path) -> str:
         path = Path(urllib.parse.unquote(parsed.path))
     else:
         path = scratch / Path(parsed.path).name
-        import urllib.request
-
         urllib.request.urlretrieve(url, path)
     return sha256_of(path)
 

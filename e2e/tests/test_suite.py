@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch.utils._pytree import tree_leaves
 
-from common.records import Golden, ModelMetadata, TensorSpec
 from common.compare import compare
+from common.records import Golden, ModelMetadata, TensorSpec
 from e2e.suite import CASES, Registry, Tolerance, UnknownCaseError, get_case
 
 

@@ -5,8 +5,7 @@ import os
 import pytest
 
 from third_party import revisions
-from third_party.lockfile import load_lock, normalize
-from third_party.lockfile import LOCK_PATH
+from third_party.lockfile import LOCK_PATH, load_lock, normalize
 
 LOCK = load_lock(LOCK_PATH)
 OVERRIDDEN = {normalize(item.split("=")[0]) for item in

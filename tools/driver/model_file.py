@@ -106,7 +106,7 @@ def _load_python(path: Path, factory: str | None, seed: int | None, warn) -> Loa
     except Exception as error:
         raise ModelError(
             message=f"factory '{factory}' raised {type(error).__name__}: {error}", stage=STAGE, model=name,
-            hint=f"the factory must return (nn.Module, example_inputs_tuple); run it in Python to debug",
+            hint="the factory must return (nn.Module, example_inputs_tuple); run it in Python to debug",
         ) from error
     if not isinstance(module_, torch.nn.Module):
         raise ModelError(message=f"factory '{factory}' returned a {type(module_).__name__}, not an nn.Module",

@@ -9,7 +9,6 @@ within a few Verilator builds.
 from __future__ import annotations
 
 import dataclasses
-
 import json
 import os
 import signal

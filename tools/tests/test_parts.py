@@ -77,7 +77,7 @@ module {
     %0 = comb.add %a, %b : i32
     %1 = comb.mul %a, %0 : i32
     %false = hw.constant false
-    %r = seq.compreg sym @r %1, %clock reset %reset, %c0 : i32  
+    %r = seq.compreg sym @r %1, %clock reset %reset, %c0 : i32
     %m = seq.hlmem @m %clock, %reset : <8xi16>
     hw.output %r : i32
   }

@@ -32,9 +32,9 @@ def test_each_dealloc_moves_to_after_the_last_use_of_its_buffer_or_a_view_of_it(
         free_after_last_use(module)
         module.operation.verify()
         lines = [line.strip() for line in str(module).splitlines() if line.strip()]
-    copy_w = next(i for i, l in enumerate(lines) if l.startswith("memref.copy %collapse_shape"))
+    copy_w = next(i for i, line in enumerate(lines) if line.startswith("memref.copy %collapse_shape"))
     assert lines[copy_w + 1] == "memref.dealloc %alloc : memref<4xf32>"  # after the copy through the view
-    copy_b = next(i for i, l in enumerate(lines) if l.startswith("memref.copy %alloc_0, %arg1"))
+    copy_b = next(i for i, line in enumerate(lines) if line.startswith("memref.copy %alloc_0, %arg1"))
     assert lines[copy_b + 1] == "memref.dealloc %alloc_0 : memref<4xf32>"
 
 

@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from backend.rtl import PortManifest
-from common.pipeline_text import module_pipeline, nested, pass_spec
 from backend.rtl.tests.models import FloatScale, add_model, compile_to_rtl, import_model, linear_model
 from common.errors import UnsupportedDtypeError
+from common.pipeline_text import module_pipeline, nested, pass_spec
 
 
 @pytest.fixture(scope="module")

@@ -154,7 +154,9 @@ def _coalesce(outer: ir.Operation, inner: ir.Operation) -> ir.Operation:
     index = ir.IndexType.get()
     carried = [result.type for result in outer.results]
     with outer.location:
-        constant_map = lambda value: ir.AffineMapAttr.get(ir.AffineMap.get(0, 0, [ir.AffineConstantExpr.get(value)]))
+        def constant_map(value: int) -> ir.AffineMapAttr:
+            return ir.AffineMapAttr.get(ir.AffineMap.get(0, 0, [ir.AffineConstantExpr.get(value)]))
+
         merged = ir.Operation.create(
             "affine.for", results=carried, operands=list(outer.operands), regions=1, ip=ir.InsertionPoint(outer),
             attributes={"lowerBoundMap": constant_map(0), "upperBoundMap": constant_map(outer_trips * inner_trips),

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.synth import cell_counts, does_not_fit, parse_report, timing_failure
-from backend.synth import nextpnr
+from backend.synth import cell_counts, does_not_fit, nextpnr, parse_report, timing_failure
 from common.errors import UserError
 
 DATA = Path(__file__).parent / "data"

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 from common.errors import ModelError, UnsupportedOpError, UserError
 from frontend.quantize import QuantizeOptions, quantize

@@ -12,10 +12,11 @@ import torch
 from tools import fuzz
 from tools.driver.model_file import load_model
 from tools.fuzzer.campaign import investigate, run_campaign
-from tools.fuzzer.generate import FAMILIES, GeneratorOptions, generate
+from tools.fuzzer.generate import GeneratorOptions, generate
 from tools.fuzzer.program import Leaf, Node, Program, evaluate, render, union
 from tools.fuzzer.run import run_program
 from tools.fuzzer.shrink import shrink
+
 
 # The planted bug: every arithmetic (sign-filling) right shift becomes a logical one, in the linalg
 # both backends start from. Only right shifts of negative values can tell the two apart.
