@@ -11,7 +11,7 @@ initializeCommand and tools/devcontainer_check.sh do it for you):
 
 It reuses third_party/build_env.py's download and verify steps, so pip fetches
 through the host's own configuration (PyPI, plus the find-links that holds
-torch's +cpu wheel; see README "How pinning works"), and every file is checked
+torch's +cpu wheel; see docs/toolchains.md, "How pinning works"), and every file is checked
 against third_party/toolchains.lock.json. Files already staged are re-hashed,
 not re-downloaded; files the lock no longer names are removed. Standard library
 only; needs a python3 with pip, or python3-venv to make a throwaway one.

@@ -3,7 +3,7 @@
     python -m e2e.synth_test --model NAME --synth ecp5 [option flags]
 
 Slow (Yosys and nextpnr: seconds for a small case, minutes for the MLP), so
-these tests carry the "synth" tag and are run on request (README). The test
+these tests carry the "synth" tag and are run on request (docs/synthesis.md). The test
 passes when the RTL and the post-synthesis netlist both match PyTorch bit for
 bit, in the same number of cycles, and the report holds area, Fmax and latency.
 """

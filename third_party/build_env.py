@@ -100,7 +100,7 @@ def explain_pip_failure(output: str, wanted: list[PinnedWheel]) -> str:
         "Python 3.11 on manylinux x86_64; it is missing from the registry and from pip's "
         "find-links. If the version was yanked or the lock was edited by hand, re-resolve with "
         f"{UPDATE_HINT} and review the diff; for torch's +cpu build, make sure pip's find-links "
-        "holds the torch wheel (see README, 'How pinning works')."
+        "holds the torch wheel (see docs/toolchains.md, 'How pinning works')."
     )
 
 

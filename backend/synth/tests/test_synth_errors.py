@@ -1,6 +1,6 @@
 """A design that does not fit its part, or misses its required clock, fails with an error that says what to do.
 
-Runs Yosys and nextpnr (about a minute each here): tagged "synth", run on request (README).
+Runs Yosys and nextpnr (about a minute each here): tagged "synth", run on request (docs/synthesis.md, "Tests").
 """
 
 from __future__ import annotations
