@@ -6,7 +6,9 @@ the oracle is eager PyTorch exactly once per model.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -44,12 +46,30 @@ class BakedArgument:
 
 
 @dataclass(frozen=True)
+class NamedConstant:
+    """An integer parameter, buffer or constant of the model under its state_dict name, with `values_digest` of
+    its values: the RTL backend finds it among the memories it made of constants, and names that memory after it."""
+
+    name: str
+    shape: tuple[int, ...]
+    digest: str
+
+
+def values_digest(values: Iterable[int], bits: int) -> str:
+    """A digest of integer values taken modulo 2**bits, so a tensor and the memory holding it agree whatever
+    sign convention each reads its elements with (uint8 as -1 or 255, bool as -1 or 1)."""
+    mask = (1 << bits) - 1
+    return hashlib.sha256(",".join(str(int(v) & mask) for v in values).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
 class ModelMetadata:
     """What a backend needs to know about a model's signature, beside its MLIR.
 
     `baked` lists forward's non-tensor arguments, compiled in as constants;
     `python_results` names the results forward returned as Python scalars (with
-    their type), which every backend returns as 0-d tensors.
+    their type), which every backend returns as 0-d tensors. `constants` are the
+    model's named integer tensors (`fc1.weight`), for naming the memories that hold them.
     """
 
     name: str
@@ -57,6 +77,7 @@ class ModelMetadata:
     results: tuple[TensorSpec, ...]
     baked: tuple[BakedArgument, ...] = ()
     python_results: tuple[tuple[str, str], ...] = ()
+    constants: tuple[NamedConstant, ...] = ()
 
     @property
     def is_integer(self) -> bool:
@@ -74,7 +95,8 @@ class ModelMetadata:
 
         return ModelMetadata(raw["name"], specs(raw["args"]), specs(raw["results"]),
                              tuple(BakedArgument(**b) for b in raw.get("baked", ())),
-                             tuple((n, k) for n, k in raw.get("python_results", ())))
+                             tuple((n, k) for n, k in raw.get("python_results", ())),
+                             tuple(NamedConstant(c["name"], tuple(c["shape"]), c["digest"]) for c in raw.get("constants", ())))
 
     def save(self, path: Path) -> None:
         atomic_write_text(Path(path), self.to_json())

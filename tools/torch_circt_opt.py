@@ -5,7 +5,7 @@
 The stages are the flow's own (`torch_circt.flow.stage_named`), optional ones
 included; option flags (`--no-task-pipelining`, `--buffer-size 2`) parameterise
 them as they do a compile. `--args`/`--results` give the model's tensor counts
-that the memory-interfaces stage needs.
+that the memory-interfaces stage needs, `--name` the model's name that name-hardware gives the top.
 """
 
 from __future__ import annotations
@@ -29,10 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stage", required=True, help="the flow's name of the stage to run")
     parser.add_argument("--args", type=int, default=1, metavar="N", help="the model's tensor arguments (default: 1)")
     parser.add_argument("--results", type=int, default=1, metavar="N", help="the model's results (default: 1)")
+    parser.add_argument("--name", default="torch-circt-opt", help="the model's name (default: torch-circt-opt)")
     parser.add_argument("input", nargs="?", type=Path, help="MLIR file (default: standard input)")
     add_arguments(parser)
     args = parser.parse_args(argv)
-    metadata = ModelMetadata("torch-circt-opt", _tensors("arg", args.args), _tensors("result", args.results))
+    metadata = ModelMetadata(args.name, _tensors("arg", args.args), _tensors("result", args.results))
     text = args.input.read_text() if args.input else sys.stdin.read()
     try:
         stage = flow.stage_named(args.stage, metadata, from_arguments(args).rtl)

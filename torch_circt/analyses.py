@@ -1,7 +1,7 @@
 """What the RTL worker reads off its own stages' IR, returned with the SystemVerilog and kept on the `Design`.
 
 The port manifest (from `extmem-to-hw`), the loop work (from the input of
-`lower-to-affine`, see `loops`) and the hardware estimate (from `esi-to-hw`)
+`lower-to-affine`, see `loops`) and the hardware estimate (from `name-hardware`, the last hw stage)
 are computed once, in the worker, inside crash isolation: the report, the
 simulator's cycle limit and the benchmark read them and rerun no pass.
 """
@@ -22,7 +22,7 @@ from torch_circt.loops import LoopWork, loop_work
 MANIFEST_STAGE = "extmem-to-hw"
 # The loop nest is read from the input of this stage (linalg on memrefs); the hardware estimate from this one.
 LOOPS_BEFORE = "lower-to-affine"
-HW_LEVEL = "esi-to-hw"
+HW_LEVEL = "name-hardware"
 
 
 @dataclass(frozen=True)

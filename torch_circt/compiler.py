@@ -11,12 +11,13 @@ import torch
 from torch.export import ExportedProgram
 
 import frontend.torch as frontend
-from frontend.quantize import QuantizedModel
+from backend.rtl.names import sv_identifier
 from common.atomic import atomic_write_text
 from common.errors import UnsupportedDtypeError
 from common.records import Golden, ModelMetadata
 from common.reproducers import ReproducerContext
 from common.stages import OnStage, StageResult
+from frontend.quantize import QuantizedModel
 from torch_circt import analyses, flow
 from torch_circt.design import Design
 from torch_circt.options import TARGETS, Options
@@ -149,14 +150,14 @@ def _copies(inputs: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
 
 
 def _default_name(model: torch.nn.Module | ExportedProgram) -> str:
-    if isinstance(model, ExportedProgram):
-        return "program"
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(model).__name__).lower()
+    """The class name in snake_case (`IntMLP2` -> `int_mlp2`, `ExportedProgram` -> `exported_program`): the design's
+    name, and so its top module's (not `program`, a SystemVerilog reserved word)."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", type(model).__name__).lower()
 
 
 def identifier(text: str) -> str:
-    name = re.sub(r"\W", "_", text) or "model"
-    return f"m_{name}" if name[0].isdigit() else name
+    """A design's name: it names the top module, so it is a legal SystemVerilog identifier."""
+    return sv_identifier(text)
 
 
 def _describe(model: torch.nn.Module | ExportedProgram | QuantizedModel) -> str:

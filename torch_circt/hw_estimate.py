@@ -1,6 +1,6 @@
 """A hardware size estimate counted in the hw/comb/seq IR, before SystemVerilog export.
 
-We read the `esi-to-hw` stage's output: every handshake op is by then one
+We read the `name-hardware` stage's output (the last hw stage, after `esi-to-hw`): every handshake op is by then one
 `hw.module` built from `comb` and `seq` ops, instantiated (`hw.instance`) many
 times. Counts are per module, multiplied out through the instance hierarchy
 from the top module, so they describe the flattened circuit. Widths come from
@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 
 from backend.rtl import PortManifest
 
-SOURCE = "CIRCT hw/comb/seq IR (esi-to-hw stage), flattened through hw.instance"
+SOURCE = "CIRCT hw/comb/seq IR (name-hardware stage), flattened through hw.instance"
 
 _MODULE = re.compile(r"^\s*hw\.module(?:\s+(?:private|public))?\s+@([\w$.]+)")
 _INSTANCE = re.compile(r'hw\.instance\s+"[^"]*"\s+(?:sym\s+@\S+\s+)?@([\w$.]+)')

@@ -112,7 +112,30 @@ def _rtl_section(design, check) -> dict:
         "loop_nests": loops.loop_nests if loops else None,
         "memory_accesses": {"loads": loops.loads, "stores": loops.stores} if loops else None,
         "hardware": hardware.to_json() if hardware else None,
+        "interface": _interface(design.manifest),
     }
+
+
+def _interface(manifest) -> dict:
+    """The top's ports by the tensor each memory holds (docs/interface.md, "Names"): what a user wires up."""
+    return {
+        "clock": manifest.clock, "reset": manifest.reset,
+        "start": manifest.start.valid.removesuffix("_valid"), "done": manifest.done.valid.removesuffix("_valid"),
+        "memories": [{"tensor": m.name, "role": m.role, "dtype": m.dtype, "shape": list(m.shape),
+                      "ports": [*(p.name for p in m.loads), *(p.name for p in m.stores)]} for m in manifest.memories],
+    }
+
+
+def _interface_markdown(rtl: dict) -> list[str]:
+    interface = rtl["interface"]
+    lines = ["", "## Interface", "", f"Top module `{rtl['top']}`: clock `{interface['clock']}`, reset `{interface['reset']}` "
+             f"(synchronous, active high); start `{interface['start']}_valid`/`_ready`, done `{interface['done']}_valid`/`_ready`. "
+             "Each memory port is a valid/ready channel (`_addr`, `_data`; a store's packed request and its `_done`).", "",
+             "| tensor | role | dtype | shape | ports |", "| --- | --- | --- | --- | --- |"]
+    for memory in interface["memories"]:
+        ports = ", ".join(f"`{p}`" for p in memory["ports"]) or "none (unused by the circuit)"
+        lines.append(f"| `{memory['tensor']}` | {memory['role']} | {memory['dtype']} | {memory['shape']} | {ports} |")
+    return lines
 
 
 def _in_flow_order(checks: dict) -> list[tuple[str, dict]]:
@@ -142,6 +165,8 @@ def render_markdown(report: dict) -> str:
     lines += ["", f"Integers must match bit for bit; float results within rtol={tol['rtol']}, atol={tol['atol']} "
               f"(float16: rtol, atol = {tuple(tol['float16'])}; bfloat16: {tuple(tol['bfloat16'])})."]
     rtl = report.get("rtl")
+    if rtl:
+        lines += _interface_markdown(rtl)
     if rtl and rtl["cycles"] is not None:
         lines += ["", "## Cycles", "", f"- simulated: **{rtl['cycles']}** cycles (Verilator, from start token to done)",
                   f"- ideal lower bound: {rtl['ideal_cycles']} cycles", f"- ratio simulated / ideal: {_fmt_ratio(rtl['ratio'])}",

@@ -1,6 +1,9 @@
-"""Lint a generated design with Verilator: the cheap check every design gets.
+"""Lint generated designs with Verilator: the cheap check every design gets.
 
-    python -m backend.sim.lint DESIGN.sv
+    python -m backend.sim.lint DESIGN.sv [OTHER.sv ...]
+
+Several designs are linted as one netlist: each is named after its model, with
+every module behind its top's name, so a module defined twice is an error here.
 """
 
 import subprocess
@@ -10,10 +13,15 @@ from pathlib import Path
 VERILATOR = Path(sys.executable).with_name("verilator-cli")
 
 
-def main() -> int:
-    design = sys.argv[1]
-    result = subprocess.run([str(VERILATOR), "--lint-only", "-Wno-fatal", "-Wno-DECLFILENAME", design])
-    print(f"verilator --lint-only {design}: {'clean' if result.returncode == 0 else 'FAILED'}")
+def lint_command(designs: list[str]) -> list[str]:
+    """`verilator --lint-only` on `designs`: warnings reported, a duplicate module fatal, several tops allowed."""
+    return [str(VERILATOR), "--lint-only", "-Wno-fatal", "-Werror-MODDUP", "-Wno-DECLFILENAME", "-Wno-MULTITOP", *designs]
+
+
+def main(argv: list[str] | None = None) -> int:
+    designs = sys.argv[1:] if argv is None else argv
+    result = subprocess.run(lint_command(designs))
+    print(f"verilator --lint-only {' '.join(designs)}: {'clean' if result.returncode == 0 else 'FAILED'}")
     return result.returncode
 
 

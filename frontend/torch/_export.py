@@ -18,7 +18,7 @@ from torch.utils._pytree import tree_flatten
 from common.dtypes import BY_NAME, torch_name
 from common.errors import DynamicShapeError, ModelError, UnsupportedDtypeError
 from common.quiet import quiet_torch
-from common.records import BakedArgument, ModelMetadata, TensorSpec
+from common.records import BakedArgument, ModelMetadata, NamedConstant, TensorSpec, values_digest
 from frontend.torch._arguments import python_result_kinds, scalars_as_tensors
 from frontend.torch._sort_by_rank import rank_decompositions
 from frontend.torch._graph_rules import exact_integer_edges, refuse_unfaithful_ops, widen_narrow_integers
@@ -177,7 +177,20 @@ def metadata_of(
         for name, t in results
     )
     python_results = tuple((f"result{i}", kind) for i, kind in enumerate(python_kinds) if kind)
-    return ModelMetadata(model, args, specs, tuple(baked), python_results)
+    return ModelMetadata(model, args, specs, tuple(baked), python_results, named_constants(program))
+
+
+def named_constants(program: ExportedProgram) -> tuple[NamedConstant, ...]:
+    """The program's integer parameters, buffers and lifted constants by name, in its signature's order."""
+    signature = program.graph_signature
+    tensors = {**program.state_dict, **program.constants}
+    found = []
+    for name in (*signature.parameters, *signature.buffers, *signature.lifted_tensor_constants):
+        tensor = tensors.get(name)
+        dtype = BY_NAME.get(torch_name(tensor.dtype) or "") if isinstance(tensor, torch.Tensor) else None
+        if dtype is not None and dtype.integer:
+            found.append(NamedConstant(name, tuple(tensor.shape), values_digest(tensor.reshape(-1).tolist(), dtype.bits)))
+    return tuple(found)
 
 
 def _refuse_symbolic_dims(program: ExportedProgram, model: str) -> None:

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
 import pycde.circt as circt
-from pycde.circt import ir, passmanager
+from pycde.circt import passmanager
 
 from backend.rtl.circt_side.context import circt_context, parse_in_circt
 from common.pipeline_text import module_pipeline, nested, pass_spec, stage_name
@@ -84,14 +85,14 @@ def pass_stage(name: str, passes: tuple[str, ...] | None = None) -> Stage:
     )
 
 
-def rewrite_stage(transform: Callable[[ir.Module], object]) -> Stage:
-    """Our pass `transform` in CIRCT's MLIR as a stage named after it: parse, transform, verify, print."""
+def rewrite_stage(transform: Callable[..., object], **arguments: Any) -> Stage:
+    """Our pass `transform(module, **arguments)` in CIRCT's MLIR as a stage named after it: parse, transform, verify, print."""
 
     def run(text: str) -> str:
         context = circt_context()
         module = parse_in_circt(text, context)
         with context:
-            transform(module)
+            transform(module, **arguments)
             module.operation.verify()
             return str(module)
 

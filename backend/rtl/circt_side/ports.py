@@ -3,9 +3,9 @@
 That pass turns memref argument `i` into ports named `in{i}_ld{k}.addr`/`.data`
 (loads) and `in{i}_st{k}` (a packed {address, data} struct) plus `.done`
 (stores); the remaining `none` argument is the start token and the `none` result
-`out0` the done token. `lower-esi-ports` later renames `a.b` to `a_b` and adds
-`_valid`/`_ready`. The pass owns this naming, so this module is the one place
-that knows it.
+`out0` the done token. `lower-esi-ports` later adds `_valid`/`_ready`. The pass
+owns this naming; `backend.rtl.names` maps it to the names the `name-hardware`
+stage gives the ports, and the manifest records those.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from pycde.circt import ir
 from backend.rtl.attributes import PARAMS_ATTR, UNUSED_ATTR, Param
 from backend.rtl.circt_side.context import circt_context, parse_in_circt
 from backend.rtl.manifest import Channel, LoadPort, Memory, PortManifest, StorePort
-from common.dtypes import BY_ELEMENT, BY_NAME
+from backend.rtl.names import CLOCK, RESET, HardwareNames, hardware_names, interfaces, memory_tensors
+from common.dtypes import BY_NAME
 from common.errors import InternalCompilerError
 from common.records import ModelMetadata
 
@@ -33,13 +34,13 @@ def _width(type_text: str) -> int:
     raise ValueError(f"unexpected port type {type_text}")
 
 
-def _channel(name: str, type_text: str) -> Channel:
-    flat = name.replace(".", "_")
+def _channel(names: HardwareNames, name: str, type_text: str) -> Channel:
+    port = names.port(name)
     width = _width(type_text)
-    return Channel(flat if width else None, f"{flat}_valid", f"{flat}_ready", width)
+    return Channel(port if width else None, f"{port}_valid", f"{port}_ready", width)
 
 
-def _params(module: ir.Module) -> list[Param]:
+def module_params(module: ir.Module) -> list[Param]:
     """The parameters the memory-interfaces stage recorded on the module, in argument order."""
     if PARAMS_ATTR not in module.operation.attributes:
         return []
@@ -55,13 +56,14 @@ def _params(module: ir.Module) -> list[Param]:
     return params
 
 
-def _unused(module: ir.Module) -> set[int]:
+def unused_memories(module: ir.Module) -> set[int]:
+    """Positions of the memory arguments the torch side dropped (`drop_unused_memories`)."""
     if UNUSED_ATTR not in module.operation.attributes:
         return set()
     return set(ir.DenseI64ArrayAttr(module.operation.attributes[UNUSED_ATTR]))
 
 
-def _signature(text: str) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]], list[Param], set[int]]:
+def _signature(text: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[Param], set[int]]:
     context = circt_context()
     module = parse_in_circt(text, context)
     with context:
@@ -72,17 +74,17 @@ def _signature(text: str) -> tuple[str, list[tuple[str, str]], list[tuple[str, s
         ftype = ir.FunctionType(ir.TypeAttr(func.attributes["function_type"]).value)
         arg_names = [ir.StringAttr(a).value for a in ir.ArrayAttr(func.attributes["argNames"])]
         res_names = [ir.StringAttr(a).value for a in ir.ArrayAttr(func.attributes["resNames"])]
-        top = ir.StringAttr(func.attributes["sym_name"]).value
         args = list(zip(arg_names, (str(t) for t in ftype.inputs)))
         results = list(zip(res_names, (str(t) for t in ftype.results)))
-        params = _params(module)
-        unused = _unused(module)
-    return top, args, results, params, unused
+        params = module_params(module)
+        unused = unused_memories(module)
+    return args, results, params, unused
 
 
 def read_manifest(text: str, metadata: ModelMetadata) -> PortManifest:
     """Build the manifest from IR right after `handshake-lower-extmem-to-hw`."""
-    top, args, results, params, unused = _signature(text)
+    args, results, params, unused = _signature(text)
+    names = hardware_names(metadata, params, unused)
     ports: dict[int, dict[str, dict[int, dict[str, tuple[str, str]]]]] = {}
     start: list[Channel] = []
     done: list[Channel] = []
@@ -92,39 +94,37 @@ def read_manifest(text: str, metadata: ModelMetadata) -> PortManifest:
             index, kind, number, part = int(match[1]), match[2], int(match[3]), match[4] or "request"
             ports.setdefault(index, {}).setdefault(kind, {}).setdefault(number, {})[part] = (name, type_text)
         elif type_text == "none" and (name, type_text) in args:
-            start.append(_channel(name, type_text))
+            start.append(_channel(names, name, type_text))
         elif type_text == "none":
-            done.append(_channel(name, type_text))
+            done.append(_channel(names, name, type_text))
         else:
             raise _error(f"port '{name}' of type {type_text} is neither a memory port nor start/done")
     if len(start) != 1 or len(done) != 1:
         raise _error(f"expected one start and one done token, found {len(start)} and {len(done)}")
-    tensors = [("arg", i, t.name, t.dtype, t.shape) for i, t in enumerate(metadata.args)]
-    tensors += [("result", i, t.name, t.dtype, t.shape) for i, t in enumerate(metadata.results)]
-    tensors += [("param", i, p.name, BY_ELEMENT[p.element].name, p.shape) for i, p in enumerate(params)]
-    # Memory interface k of the circuit is the k-th tensor the circuit uses (unused ones were dropped).
-    interface = {tensor: k for k, tensor in enumerate(i for i in range(len(tensors)) if i not in unused)}
+    tensors = memory_tensors(metadata, params)
+    interface = interfaces(tensors, unused)
     if ports and max(ports) >= len(interface):
         raise _error(f"memory interface in{max(ports)} has no matching model argument/result/param")
     memories = []
-    for index, (role, position, name, dtype, shape) in enumerate(tensors):
+    for index, tensor in enumerate(tensors):
+        role, position, name, dtype, shape = tensor.role, tensor.index, tensor.name, tensor.dtype, tensor.shape
         k = interface.get(index)
         kinds = ports.get(k, {}) if k is not None else {}
         loads = tuple(
-            LoadPort(f"in{k}_ld{n}", _channel(*p["addr"]), _channel(*p["data"]))
+            LoadPort(names.port(f"in{k}_ld{n}"), _channel(names, *p["addr"]), _channel(names, *p["data"]))
             for n, p in sorted(kinds.get("ld", {}).items())
         )
         stores = []
-        for n, p in sorted(kinds.get("st", {}).items()):
+        for _, p in sorted(kinds.get("st", {}).items()):
             request_name, struct = p["request"]
             fields = _STRUCT.fullmatch(struct)
             if fields is None:
                 raise _error(f"store port {request_name} has unexpected type {struct}")
-            flat = request_name.replace(".", "_")
+            port = names.port(request_name)
             width = int(fields[1]) + int(fields[2])
-            request = Channel(flat, f"{flat}_valid", f"{flat}_ready", width)
-            stores.append(StorePort(request_name, request, _channel(*p["done"]), int(fields[1]), int(fields[2])))
-        widths = {l.data.width for l in loads} | {s.data_width for s in stores}
+            request = Channel(port, f"{port}_valid", f"{port}_ready", width)
+            stores.append(StorePort(port, request, _channel(names, *p["done"]), int(fields[1]), int(fields[2])))
+        widths = {load.data.width for load in loads} | {s.data_width for s in stores}
         element_width = widths.pop() if len(widths) == 1 else BY_NAME[dtype].bits
         depth = 1
         for d in shape:
@@ -134,7 +134,7 @@ def read_manifest(text: str, metadata: ModelMetadata) -> PortManifest:
             Memory(name, role, position, dtype, element_width, BY_NAME[dtype].signed, tuple(shape),
                    depth, loads, tuple(stores), init)
         )
-    return PortManifest(top, "clock", "reset", True, start[0], done[0], tuple(memories))
+    return PortManifest(names.top, CLOCK, RESET, True, start[0], done[0], tuple(memories))
 
 
 def _error(message: str) -> InternalCompilerError:

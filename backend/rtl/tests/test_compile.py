@@ -21,15 +21,19 @@ def add():
 def test_add_compiles_to_sv_with_a_manifest(add) -> None:
     mlir, metadata, _ = add
     design = compile_to_rtl(mlir, metadata)
-    assert "module main(" in design.sv
+    assert "module add(" in design.sv and "module main(" not in design.sv
     manifest = design.manifest
-    assert (manifest.top, manifest.clock, manifest.reset, manifest.reset_active_high) == ("main", "clock", "reset", True)
+    assert (manifest.top, manifest.clock, manifest.reset, manifest.reset_active_high) == ("add", "clock", "reset", True)
     assert [m.role for m in manifest.memories] == ["arg", "arg", "result"]
     a, b, out = manifest.memories
     assert (a.depth, a.element_width, a.signed, a.shape) == (6, 32, True, (2, 3))
     assert len(a.loads) == 1 and not a.stores and len(out.stores) == 1
     for port in (a.loads[0].addr.data, a.loads[0].data.valid, out.stores[0].request.data, manifest.start.valid):
         assert port in design.sv
+    # Ports carry the tensor's name (docs/interface.md, "Names"), and the SystemVerilog declares exactly those.
+    assert (a.loads[0].addr.data, a.loads[0].data.data, b.loads[0].name) == ("arg0_ld0_addr", "arg0_ld0_data", "arg1_ld0")
+    assert (out.stores[0].request.data, out.stores[0].done.valid) == ("result0_st0", "result0_st0_done_valid")
+    assert (manifest.start.valid, manifest.done.ready) == ("start_valid", "done_ready")
     assert "export-verilog" in design.stage_names and "bufferize" in design.stage_names
 
 

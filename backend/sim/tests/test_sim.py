@@ -48,7 +48,7 @@ def test_cycle_limit_names_the_stuck_handshake(add_sim) -> None:
         sim.run([t.numpy() for t in inputs], cycle_limit=5)  # less than the 6 iterations alone need
     text = str(caught.value)
     assert "[simulate]" in text and "5 cycles" in text and "never asserted" in text
-    assert "out0_valid" in text
+    assert "done_valid" in text
 
 
 def test_the_manifest_carries_the_loop_bound(add_sim) -> None:
@@ -67,7 +67,7 @@ def test_the_automatic_cycle_limit_follows_the_loop_bound(add_sim, monkeypatch) 
         sim.run(arrays)
     text = str(caught.value)
     assert "ran 6 cycles (limit 6)" in text and "automatic: 1 x loop bound 6 + 0" in text
-    assert "out0_valid" in text
+    assert "done_valid" in text
     assert sim.run(arrays, cycle_limit=10_000).cycles > 6  # an explicit limit wins
 
 
