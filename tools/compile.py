@@ -67,6 +67,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("-o", "--output-dir", help="default: ./torch-circt-out/<model> in your working directory")
     parser.add_argument("--backend", choices=("rtl", "cpu", "both"), default="rtl",
                         help="rtl: SystemVerilog + Verilator; cpu: MLIR JIT; both (default: rtl)")
+    parser.add_argument("--top", metavar="NAME",
+                        help="the top module's name, a SystemVerilog identifier; every other module gets it as a prefix "
+                        "(default: the model's name)")
     parser.add_argument("--dump-ir", action="store_true",
                         help="keep the MLIR of every stage (always kept: linalg input and the .sv)")
     add_arguments(parser)
@@ -79,7 +82,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="show Python tracebacks for errors, and the logs and warnings of torch and MLIR")
     args = parser.parse_args(argv)
     args.options = _options(parser, args)
+    _check_top(parser, args.top)
     return args
+
+
+def _check_top(parser: argparse.ArgumentParser, top: str | None) -> None:
+    """A name the user chose is used as given, or refused: it is what their netlist instantiates."""
+    if top is None:
+        return
+    from torch_circt.compiler import identifier
+
+    if identifier(top) != top:
+        parser.error(f"--top {top!r} is not a SystemVerilog identifier we can keep as is; try --top {identifier(top)}")
 
 
 def _options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Options:
@@ -159,7 +173,7 @@ def _compile_and_check(args: argparse.Namespace, written: Written) -> dict:
     target = resolve(args.output_dir) if args.output_dir else user_dir() / "torch-circt-out" / loaded.name
     progress.say(f"  compiling '{loaded.name}' ({loaded.source}) -> {target}")
     designs = [torch_circt.compile(loaded.module, loaded.inputs, target=backend, options=options,
-                                   name=loaded.name, on_stage=progress.stage)
+                                   name=args.top or loaded.name, on_stage=progress.stage)
                for backend in (("rtl", "cpu") if args.backend == "both" else (args.backend,))]
 
     def save() -> None:

@@ -241,6 +241,7 @@ def test_simulation_timeout_exits_4_keeping_the_compiled_files(capsys, tmp_path:
     (("--buffer-strategy", "some"), "cycles, all or allFIFO, not 'some'"),
     (("--buffer-size", "0"), "at least 1"),
     (("--verilator-opt", "4"), "0-3"),
+    (("--top", "my-top"), "try --top my_top"),
 ])
 def test_a_bad_option_value_is_a_usage_error_listing_the_valid_ones(capsys, args, valid) -> None:
     with pytest.raises(SystemExit) as exited:
@@ -265,6 +266,17 @@ def test_no_sim_writes_the_sv_and_builds_no_simulator(capsys, tmp_path: Path) ->
     assert code == cli.EXIT_MATCHED, stderr
     assert (out / "relu.sv").is_file() and "not simulated" in stderr and "verilator-build" not in stderr
     assert json.loads((out / "report.json").read_text())["checks"] == {}
+
+
+def test_top_names_the_top_module_and_prefixes_the_others(capsys, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, _, stderr = main_in_process(capsys, str(write_model(tmp_path, "relu", RELU)), "--no-sim", "--top", "relu_core",
+                                      "-o", str(out))
+    assert code == cli.EXIT_MATCHED, stderr
+    sv = (out / "relu_core.sv").read_text()
+    modules = [line.split()[1].rstrip("(") for line in sv.splitlines() if line.startswith("module ")]
+    assert "relu_core" in modules and all(m.startswith("relu_core_") for m in modules if m != "relu_core")
+    assert json.loads((out / "manifest.json").read_text())["top"] == "relu_core"
 
 
 def test_simulation_is_announced_and_an_interrupt_keeps_the_sv(capsys, tmp_path: Path, monkeypatch) -> None:
