@@ -10,6 +10,7 @@ from e2e.models import (  # noqa: F401
     linear_algebra,
     networks,
     normalization,
+    precision,
     python_values,
     reductions,
     robustness,

@@ -20,8 +20,9 @@ from common.errors import DynamicShapeError, ModelError, UnsupportedDtypeError
 from common.quiet import quiet_torch
 from common.records import BakedArgument, ModelMetadata, NamedConstant, TensorSpec, values_digest
 from frontend.torch._arguments import python_result_kinds, scalars_as_tensors
-from frontend.torch._sort_by_rank import rank_decompositions
+from frontend.torch._decompositions import decompositions
 from frontend.torch._graph_rules import exact_integer_edges, refuse_unfaithful_ops, widen_narrow_integers
+from frontend.torch._sort_by_rank import rank_decompositions
 from frontend.torch._sources import STAGE, node_details, site_of_exception, site_of_node
 
 
@@ -104,12 +105,12 @@ def export_static(
 
 
 def decompose(program: ExportedProgram, *, model: str) -> ExportedProgram:
-    """torch-mlir's decompositions on an exported program (the user's own, or ours)."""
+    """torch-mlir's decompositions on an exported program (the user's own, or ours), ours over its where it is wrong."""
     from torch_mlir.extras.fx_decomp_util import get_decomposition_table
 
     try:
         with quiet_torch():
-            program = program.run_decompositions({**get_decomposition_table(), **rank_decompositions(program)})
+            program = program.run_decompositions({**get_decomposition_table(), **decompositions(), **rank_decompositions(program)})
     except Exception as error:
         raise _model_error(error, model, "torch.export could not decompose the program") from error
     _refuse_symbolic_dims(program, model)

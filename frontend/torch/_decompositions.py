@@ -1,0 +1,72 @@
+"""Our decompositions, applied with torch-mlir's: where its lowering of an op is wrong.
+
+- `gelu(x, approximate="tanh")`: torch-mlir's lowering multiplies by 0.797724
+  (sqrt(2/pi) with pi taken as 22/7), 5e-5 off eager PyTorch. Here it is eager's
+  formula with sqrt(2/pi) exact, computed in float32 for half types as eager does.
+- `elu` (and selu, celu through it): torch-mlir computes exp(x) - 1, which loses every
+  digit for small negative x (elu(-1e-7) came out -1.19e-7); eager uses expm1.
+- `reciprocal(x)` on floats: torch-mlir's lowering asserts x != 0 (a native abort at
+  run time) where eager PyTorch gives inf; here it is `1 / x`.
+- `fmod(a, b)` on floats: torch-mlir computes `a - b * trunc(a / b)`, which rounds
+  (fmod(1e4, 2.5) came out 2.5, not 2.4998) and gives NaN for an infinite b. fmod is
+  exact: |fmod(a, b)| = remainder(|a|, |b|) (no sign fix-up applies to non-negative
+  operands, and torch-mlir lowers remainder to an exact `remf`), with a's sign.
+
+Each returns NotImplemented where it does not apply, which keeps the op as it is.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+_aten = torch.ops.aten
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_GELU_KAPPA = 0.044715
+_HALF_TYPES = (torch.float16, torch.bfloat16)
+
+
+def gelu(x: torch.Tensor, *, approximate: str = "none"):
+    """Eager's tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    if approximate != "tanh" or not x.dtype.is_floating_point:
+        return NotImplemented
+    wide = x.float() if x.dtype in _HALF_TYPES else x
+    inner = _SQRT_2_OVER_PI * (wide + _GELU_KAPPA * (wide * wide * wide))
+    return (0.5 * wide * (1.0 + torch.tanh(inner))).to(x.dtype)
+
+
+def elu(x: torch.Tensor, alpha: float = 1.0, scale: float = 1.0, input_scale: float = 1.0):
+    """Eager's form, bit for bit: x * scale above 0, else expm1(x * input_scale) * alpha * scale."""
+    if not x.dtype.is_floating_point:
+        return NotImplemented
+    wide = x.float() if x.dtype in _HALF_TYPES else x
+    return torch.where(wide > 0, wide * scale, torch.expm1(wide * input_scale) * (alpha * scale)).to(x.dtype)
+
+
+def reciprocal(x: torch.Tensor):
+    if not x.dtype.is_floating_point:
+        return NotImplemented
+    return torch.div(torch.ones_like(x), x)
+
+
+def fmod(a: torch.Tensor, b: torch.Tensor | float):
+    if not isinstance(b, torch.Tensor):
+        b = torch.scalar_tensor(b, dtype=a.dtype)
+    dtype = torch.result_type(a, b)
+    if not dtype.is_floating_point:
+        return NotImplemented
+    a, b = a.to(dtype), b.to(dtype)
+    magnitude = torch.remainder(a.abs(), b.abs())
+    return torch.where(a < 0, -magnitude, magnitude)
+
+
+def decompositions() -> dict:
+    """Op overload -> decomposition, to merge over torch-mlir's table."""
+    return {
+        _aten.gelu.default: gelu,
+        _aten.elu.default: elu,
+        _aten.reciprocal.default: reciprocal,
+        _aten.fmod.Tensor: fmod,
+        _aten.fmod.Scalar: fmod,
+    }
