@@ -32,6 +32,7 @@ from common.compare import compare
 from common.errors import InternalCompilerError, TorchCirctError, UserError
 from common.records import Golden, ModelMetadata
 from common.stages import OnStage, StageResult
+from frontend.torch import as_numpy
 from torch_circt.isolation import WorkerCrash, call_isolated
 from torch_circt.options import Options
 
@@ -162,7 +163,8 @@ class Design:
         return None if bound is None else (bound * OBSERVED_RATIO[0], bound * OBSERVED_RATIO[1])
 
     def simulate(self, *inputs: torch.Tensor | np.ndarray, vcd: Path | None = None) -> Simulation:
-        """Run the design on `inputs` (tensors or arrays in argument order)."""
+        """Run the design on `inputs` (tensors or arrays in argument order). NumPy has no bfloat16: a bfloat16
+        tensor goes in, and a bfloat16 result comes out, as a float32 array holding its values exactly."""
         return self._run([inputs], vcd)[0]
 
     def simulate_many(self, input_sets: Iterable[Sequence[torch.Tensor | np.ndarray]]) -> list[Simulation]:
@@ -336,7 +338,8 @@ class Design:
 
 
 def _as_array(value: torch.Tensor | np.ndarray) -> np.ndarray:
-    return value.detach().cpu().numpy().copy() if isinstance(value, torch.Tensor) else np.asarray(value).copy()
+    """What the golden record holds for an input: bfloat16 as float32, which holds it exactly."""
+    return as_numpy(value) if isinstance(value, torch.Tensor) else np.asarray(value).copy()
 
 
 def _crash_error(model: str, stage: str, crash: WorkerCrash) -> InternalCompilerError:

@@ -140,6 +140,20 @@ def test_float_model_on_cpu_within_tolerance() -> None:
     assert check.matched and not check.exact and check.simulation.cycles is None
 
 
+def test_bfloat16_design_simulates_bfloat16_tensors_as_eager_computes_them() -> None:
+    """`compile` accepts bfloat16 inputs, so `simulate` must too; results are bfloat16 values held in float32."""
+    model = torch.nn.Sequential(torch.nn.Linear(8, 4), torch.nn.Tanh()).to(torch.bfloat16)
+    g = torch.Generator().manual_seed(5)
+    example, other = (torch.randn(3, 8, generator=g).bfloat16() for _ in range(2))
+    design = torch_circt.compile(model, (example,), target="cpu")
+    (got,) = design.simulate(other).outputs
+    with torch.no_grad():
+        expected = model(other).float().numpy()
+    assert got.dtype == np.float32 and np.array_equal(torch.from_numpy(got).bfloat16().float().numpy(), got)
+    rtol, atol = torch_circt.Tolerance().for_dtype("bfloat16")
+    np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
+
+
 def test_exported_program_is_accepted_as_is() -> None:
     program = torch.export.export(ScaleAdd(), _ints(0))
     design = torch_circt.compile(program, _ints(0), target="cpu")
