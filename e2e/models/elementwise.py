@@ -105,3 +105,12 @@ def sigmoid_tanh_f32():
 @case(name="gelu_f32", tolerance=Tolerance(rtol=1e-5, atol=1e-5))
 def gelu_f32():
     return torch.nn.GELU(), (floats((4, 4), seed=24),)
+
+
+@case(name="rrelu_eval_f32", tolerance=F32)
+def rrelu_eval_f32():
+    """rrelu outside training is deterministic, leaky_relu with slope (lower + upper) / 2: compiled, not refused
+    as random (nn.RReLU in eval mode, F.rrelu, and aten.rrelu_with_noise with its noise tensor)."""
+    return Lambda(lambda x, noise: (torch.nn.functional.rrelu(x, training=False), torch.nn.RReLU(0.1, 0.4).eval()(x),
+                                    torch.ops.aten.rrelu_with_noise(x, noise, 0.2, 0.3, training=False))), \
+        (floats((4, 4), seed=25), floats((4, 4), seed=26))

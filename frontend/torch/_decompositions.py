@@ -1,4 +1,4 @@
-"""Our decompositions, applied with torch-mlir's: where its lowering of an op is wrong.
+"""Our decompositions, applied with torch-mlir's: where its lowering of an op is wrong, or it refuses a deterministic op.
 
 - `gelu(x, approximate="tanh")`: torch-mlir's lowering multiplies by 0.797724
   (sqrt(2/pi) with pi taken as 22/7), 5e-5 off eager PyTorch. Here it is eager's
@@ -11,6 +11,8 @@
   (fmod(1e4, 2.5) came out 2.5, not 2.4998) and gives NaN for an infinite b. fmod is
   exact: |fmod(a, b)| = remainder(|a|, |b|) (no sign fix-up applies to non-negative
   operands, and torch-mlir lowers remainder to an exact `remf`), with a's sign.
+- `rrelu(x, training=False)`: deterministic, leaky_relu with slope (lower + upper) / 2,
+  as eager computes it; only training mode draws random slopes (and stays refused as random).
 
 Each returns NotImplemented where it does not apply, which keeps the op as it is.
 """
@@ -61,6 +63,25 @@ def fmod(a: torch.Tensor, b: torch.Tensor | float):
     return torch.where(a < 0, -magnitude, magnitude)
 
 
+def rrelu(x: torch.Tensor, lower: float = 0.125, upper: float = 1.0 / 3.0, training: bool = False, generator=None):
+    if training:
+        return NotImplemented
+    return _aten.leaky_relu.default(x, (lower + upper) / 2)
+
+
+def rrelu_with_noise(x: torch.Tensor, noise: torch.Tensor, lower: float = 0.125, upper: float = 1.0 / 3.0,
+                     training: bool = False, generator=None):
+    return rrelu(x, lower, upper, training)
+
+
+def rrelu_with_noise_functional(x: torch.Tensor, noise: torch.Tensor, lower: float = 0.125, upper: float = 1.0 / 3.0,
+                                training: bool = False, generator=None):
+    """The functional form also returns the noise tensor, which eval mode leaves as it was."""
+    if training:
+        return NotImplemented
+    return rrelu(x, lower, upper, training), noise.clone()
+
+
 def decompositions() -> dict:
     """Op overload -> decomposition, to merge over torch-mlir's table."""
     return {
@@ -69,4 +90,7 @@ def decompositions() -> dict:
         _aten.reciprocal.default: reciprocal,
         _aten.fmod.Tensor: fmod,
         _aten.fmod.Scalar: fmod,
+        _aten.rrelu.default: rrelu,
+        _aten.rrelu_with_noise.default: rrelu_with_noise,
+        _aten.rrelu_with_noise_functional.default: rrelu_with_noise_functional,
     }

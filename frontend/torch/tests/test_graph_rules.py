@@ -76,6 +76,23 @@ def test_dropout_in_train_mode_is_refused_in_eval_mode_compiles():
     export_static(dropout.eval(), (torch.ones(4),), model="dropout")
 
 
+def test_rrelu_is_random_only_in_training():
+    """Eval-mode rrelu is leaky_relu at the mean slope (compiled); training mode draws slopes (refused)."""
+    class RRelu(torch.nn.Module):
+        def __init__(self, training: bool) -> None:
+            super().__init__()
+            self.noisy = training
+
+        def forward(self, x):
+            return torch.nn.functional.rrelu(x, 0.1, 0.3, training=self.noisy)
+
+    with pytest.raises(UnsupportedOpError, match="draws random numbers"):
+        export_static(RRelu(True), (torch.ones(4),), model="rrelu")
+    program = export_static(RRelu(False), (torch.ones(4),), model="rrelu")
+    targets = {str(n.target) for n in program.graph.nodes if n.op == "call_function"}
+    assert targets == {"aten.leaky_relu.default"}
+
+
 def test_complex_intermediate_is_refused():
     program = _exported(lambda x: torch.view_as_real(torch.view_as_complex(x) * 2), torch.ones(3, 2))
     with pytest.raises(UnsupportedDtypeError, match="complex"):
