@@ -5,7 +5,6 @@ All three are rendered from one dict, `build_report`, so they cannot disagree.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 
 import torch
@@ -271,6 +270,7 @@ def render_summary(report: dict) -> str:
     hardware = rtl.get("hardware")
     if hardware:
         units = hardware["units"]
-        lines.append("  hardware: " + ", ".join(f"{units[k]['count']} {k}" for k in ("registers", "adders", "multipliers", "comparators", "muxes"))
+        kinds = ("registers", "adders", "multipliers", "comparators", "muxes")
+        lines.append("  hardware: " + ", ".join(f"{units[k]['count']} {k}" for k in kinds)
                      + f"; {units['registers']['bits']} register bits, {hardware['internal_memory_bits']} memory bits")
     return "\n".join(lines)

@@ -28,7 +28,6 @@ from backend.sim.runtime import HARNESS_HEADER, cached_runtime
 from backend.sim.toolchain import VERILATOR, run
 from common.atomic import atomic_write_bytes
 
-
 # Verilator's makefile precompiles the model's header twice (fast, slow). Measured at -O0
 # on ten designs, that changed the build's CPU time by -30 % (mlp_i32) to +22 % (matmul
 # 64x64x64), more often up than down; without it there is also no need to patch the

@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib.resources
 from pathlib import Path
 
-
 OUR_CELLS = Path(__file__).parent / "cells"
 
 
