@@ -68,5 +68,16 @@ class InternalCompilerError(TorchCirctError):
     """A stage failed on input it should accept: a bug in torch-circt or a toolchain."""
 
 
+def foreign_error(error: Exception, *, stage: str, model: str | None, op: str | None = None) -> InternalCompilerError:
+    """Another library's exception escaping a stage, as ours: its type and first line kept, the original to be
+    chained (`raise foreign_error(e, ...) from e`), so callers need to catch only `TorchCirctError`."""
+    text = str(error).strip()
+    return InternalCompilerError(
+        message=f"{type(error).__name__} escaped the compiler: {text.splitlines()[0] if text else '(no message)'}",
+        stage=stage, model=model, op=op,
+        hint="please file an issue with the model; the original exception and its traceback are chained to this one",
+    )
+
+
 def _rebuild(kind: type[TorchCirctError], values: dict) -> TorchCirctError:
     return kind(**values)

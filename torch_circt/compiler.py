@@ -13,7 +13,7 @@ from torch.export import ExportedProgram
 import frontend.torch as frontend
 from backend.rtl.names import sv_identifier
 from common.atomic import atomic_write_text
-from common.errors import UnsupportedDtypeError
+from common.errors import TorchCirctError, UnsupportedDtypeError, UserError, foreign_error
 from common.records import Golden, ModelMetadata
 from common.reproducers import ReproducerContext
 from common.stages import OnStage, StageResult
@@ -41,16 +41,29 @@ def compile(  # noqa: A001 - the front door's name, as torch.compile / iree-turb
     None) are compiled in at their example values and listed in `design.metadata.baked`.
     `on_stage` sees every stage as it finishes. A `QuantizedModel` compiles its integer
     module (inputs are its int8 tensors) and carries its error per layer into the report.
+    Every error it raises is a `TorchCirctError`: any other exception from inside (torch, torch-mlir, ours)
+    becomes an `InternalCompilerError` naming the stage it escaped from, the original chained.
     """
-    options = options or Options()
+    inner = model.module if isinstance(model, QuantizedModel) else model
+    name = identifier(name or _default_name(inner))
+    progress = {"stage": "torch_export"}  # where a foreign exception escaped from: the stage after the last finished
+    try:
+        return _compile(model, example_inputs, target, options or Options(), name, on_stage, progress)
+    except TorchCirctError:
+        raise
+    except Exception as error:
+        raise foreign_error(error, stage=progress["stage"], model=name) from error
+
+
+def _compile(model, example_inputs, target: str, options: Options, name: str, on_stage: OnStage | None,
+             progress: dict[str, str]) -> Design:
     quantization = model.report() if isinstance(model, QuantizedModel) else None
     source = _describe(model)
     model = model.module if isinstance(model, QuantizedModel) else model
     _check_target(target)
-    name = identifier(name or _default_name(model))
     metadata, golden, program = _trace(model, example_inputs, name)
     design = Design(name, target, options, metadata, golden, [], source=source, quantization=quantization)
-    record = _recorder(design, on_stage)
+    record = _recorder(design, on_stage, progress)
     linalg, _ = _segment(flow.frontend_stages(program, metadata), "", "frontend", design, record)
     if options.emit != "linalg":
         try:
@@ -70,9 +83,15 @@ def from_linalg(
     Without `golden` the design can be simulated but not checked.
     """
     options = options or Options()
-    _check_target(target)
-    design = Design(metadata.name, target, options, metadata, golden, [], source="linalg-on-tensors MLIR")
-    _lower(design, linalg, _recorder(design, on_stage))
+    progress = {"stage": "linalg"}
+    try:
+        _check_target(target)
+        design = Design(metadata.name, target, options, metadata, golden, [], source="linalg-on-tensors MLIR")
+        _lower(design, linalg, _recorder(design, on_stage, progress))
+    except TorchCirctError:
+        raise
+    except Exception as error:
+        raise foreign_error(error, stage=progress["stage"], model=metadata.name) from error
     return design
 
 
@@ -87,11 +106,12 @@ def _lower(design: Design, linalg: str, record: OnStage) -> None:
     design.manifest, design.loops, design.hardware = analysis.manifest, analysis.loops, analysis.hardware
 
 
-def _recorder(design: Design, on_stage: OnStage | None) -> OnStage:
-    """Collect each stage on the design; dump it when asked; pass it on."""
+def _recorder(design: Design, on_stage: OnStage | None, progress: dict[str, str]) -> OnStage:
+    """Collect each stage on the design; dump it when asked; pass it on; note in `progress` what runs next."""
     dump_dir = design.options.dump_dir or (Path(os.environ[DUMP_ENV]) if os.environ.get(DUMP_ENV) else None)
 
     def record(result: StageResult) -> None:
+        progress["stage"] = f"after {result.name}"
         design.stages.append(result)
         if dump_dir is not None:
             atomic_write_text(Path(dump_dir) / f"{len(design.stages) - 1:02d}_{result.name}.mlir", result.text)
@@ -110,7 +130,8 @@ def _segment(stages, text: str, group: str, design: Design, record: OnStage, ana
 
 def _check_target(target: str) -> None:
     if target not in TARGETS:
-        raise ValueError(f"target must be one of {', '.join(TARGETS)}, not '{target}'")
+        raise UserError(message=f"target must be one of {', '.join(TARGETS)}, not '{target}'", stage="options",
+                        hint=f"pass target={TARGETS[0]!r} (a circuit) or {TARGETS[-1]!r} (the CPU)")
 
 
 def _trace(

@@ -78,3 +78,13 @@ def bmm_f32():
 def mv_dot_i32():
     """Matrix-vector product and a 0-d dot product."""
     return Lambda(lambda m, v: (torch.mv(m, v), torch.dot(v, v))), (ints((3, 5), seed=86), ints((5,), seed=87))
+
+
+@case(name="int_mm_mixed_sign_i8")
+def int_mm_mixed_sign_i8():
+    """`torch._int_mm` of uint8 by int8 (torch-mlir's AtenIntMMMixedSigni8) and of int8 by int8: int32 products,
+    uint8 zero-extended. The narrow-integer widening handed `_int_mm` int32 operands, which it rejects."""
+    a = ints((24, 8), seed=431, low=0, high=256, dtype=torch.uint8)
+    a8 = ints((24, 8), seed=432, low=-128, high=128, dtype=torch.int8)
+    b = ints((8, 8), seed=433, low=-128, high=128, dtype=torch.int8)
+    return Lambda(lambda a, a8, b: (torch._int_mm(a, b), torch._int_mm(a8, b))), (a, a8, b)

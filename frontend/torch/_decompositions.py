@@ -11,6 +11,9 @@
   (fmod(1e4, 2.5) came out 2.5, not 2.4998) and gives NaN for an infinite b. fmod is
   exact: |fmod(a, b)| = remainder(|a|, |b|) (no sign fix-up applies to non-negative
   operands, and torch-mlir lowers remainder to an exact `remf`), with a's sign.
+- `_int_mm(a, b)` (int8 or uint8 times int8, int32 result): a matmul of the operands
+  zero- or sign-extended to int32, which is what eager computes; left as it was, the
+  narrow-integer widening would hand `_int_mm` the int32 operands it rejects.
 - `rrelu(x, training=False)`: deterministic, leaky_relu with slope (lower + upper) / 2,
   as eager computes it; only training mode draws random slopes (and stays refused as random).
 
@@ -63,6 +66,10 @@ def fmod(a: torch.Tensor, b: torch.Tensor | float):
     return torch.where(a < 0, -magnitude, magnitude)
 
 
+def int_mm(a: torch.Tensor, b: torch.Tensor):
+    return torch.mm(a.to(torch.int32), b.to(torch.int32))
+
+
 def rrelu(x: torch.Tensor, lower: float = 0.125, upper: float = 1.0 / 3.0, training: bool = False, generator=None):
     if training:
         return NotImplemented
@@ -90,6 +97,7 @@ def decompositions() -> dict:
         _aten.reciprocal.default: reciprocal,
         _aten.fmod.Tensor: fmod,
         _aten.fmod.Scalar: fmod,
+        _aten._int_mm.default: int_mm,
         _aten.rrelu.default: rrelu,
         _aten.rrelu_with_noise.default: rrelu_with_noise,
         _aten.rrelu_with_noise_functional.default: rrelu_with_noise_functional,

@@ -116,7 +116,7 @@ def decompose(program: ExportedProgram, *, model: str) -> ExportedProgram:
     _refuse_symbolic_dims(program, model)
     refuse_unfaithful_ops(program, model=model)
     exact_integer_edges(program)
-    widen_narrow_integers(program)
+    widen_narrow_integers(program, model=model)
     return program
 
 

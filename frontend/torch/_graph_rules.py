@@ -247,8 +247,9 @@ def _emit(graph: torch.fx.Graph, target, args: tuple, like: torch.fx.Node, **kwa
     return node
 
 
-def widen_narrow_integers(program: ExportedProgram) -> int:
-    """Run the ops torch-mlir mislowers on narrow integers on int32 operands; returns how many were widened."""
+def widen_narrow_integers(program: ExportedProgram, *, model: str) -> int:
+    """Run the ops torch-mlir mislowers on narrow integers on int32 operands; returns how many were widened.
+    An op that rejects int32 operands is refused, naming it: it can run neither narrow nor wide."""
     graph = program.graph
     widened = 0
     for node in list(graph.nodes):
@@ -258,7 +259,16 @@ def widen_narrow_integers(program: ExportedProgram) -> int:
         with graph.inserting_before(node):
             node.args = tree_map_only(torch.fx.Node, lambda a: _converted(graph, a, torch.int32) if _narrow(a) else a,
                                       node.args)
-        node.meta["val"] = _fake_result(node)
+        try:
+            node.meta["val"] = _fake_result(node)
+        except (RuntimeError, TypeError, ValueError) as error:
+            site = site_of_node(node)
+            raise UnsupportedOpError(
+                message=f"'{node.target}' on 8- or 16-bit integers: torch-mlir mislowers it, and it rejects the int32 "
+                f"operands it would run on instead ({type(error).__name__}: {str(error).strip().splitlines()[0]})",
+                stage=STAGE, model=model, op=str(node.target), location=site.location if site else None,
+                details=node_details(node), hint="cast its operands to torch.int32 in forward (exact for 8/16-bit values)",
+            ) from error
         node.meta.pop("tensor_meta", None)  # the importer reads this before "val": it would still say narrow
         _truncate_results(graph, node, before)
         widened += 1

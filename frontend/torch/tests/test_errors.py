@@ -117,7 +117,7 @@ class Int8TimesScalar(torch.nn.Module):
 def test_native_crash_in_torch_mlir_is_an_internal_error_with_reproducer(tmp_path, monkeypatch):
     monkeypatch.setenv("TORCH_CIRCT_REPRO_DIR", str(tmp_path))
     # The frontend's widening rule avoids this crash; without it, the crash is a known native one.
-    monkeypatch.setattr("frontend.torch._export.widen_narrow_integers", lambda program: 0)
+    monkeypatch.setattr("frontend.torch._export.widen_narrow_integers", lambda program, model: 0)
     with pytest.raises(InternalCompilerError) as caught:
         import_module(Int8TimesScalar(), (torch.ones(4, dtype=torch.int8),), name="int8_scalar")
     text = str(caught.value)

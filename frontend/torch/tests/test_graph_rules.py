@@ -44,15 +44,24 @@ I8 = torch.tensor([[-128, -1, 0, 127], [5, -77, 100, -3]], dtype=torch.int8)
 ])
 def test_widened_graph_still_computes_what_eager_computes(fn, x):
     program = _exported(fn, x)
-    assert widen_narrow_integers(program) > 0
+    assert widen_narrow_integers(program, model="m") > 0
     assert torch.int32 in _casts(program)
     for got, want in zip(torch.utils._pytree.tree_leaves(program.module()(x)), torch.utils._pytree.tree_leaves(fn(x))):
         assert got.dtype == want.dtype and torch.equal(got, want)
 
 
+def test_an_op_that_rejects_int32_operands_is_refused_by_name_not_with_its_own_error():
+    """`_int_mm` takes only 8-bit operands: widening it cannot work (the flow decomposes it first, to a matmul)."""
+    a, b = torch.ones(24, 8, dtype=torch.uint8), torch.ones(8, 8, dtype=torch.int8)
+    program = _exported(torch._int_mm, a, b)
+    with pytest.raises(UnsupportedOpError, match="rejects the int32 operands") as caught:
+        widen_narrow_integers(program, model="m")
+    assert caught.value.op == "aten._int_mm.default" and caught.value.model == "m" and "int32" in caught.value.hint
+
+
 def test_layout_ops_and_same_dtype_int8_arithmetic_are_left_narrow():
     program = _exported(lambda x, y: (x.T.reshape(8) + y.T.reshape(8), torch.cat([x, y]).flip(0)), I8, I8)
-    assert widen_narrow_integers(program) == 0 and _casts(program) == []
+    assert widen_narrow_integers(program, model="m") == 0 and _casts(program) == []
 
 
 class Noisy(torch.nn.Module):
@@ -112,7 +121,7 @@ AMOUNTS = torch.tensor([[31, 32, 40, -1], [33, 0, 2**31 - 1, -2**31]], dtype=tor
 def test_integer_edges_keep_what_eager_computes(fn, inputs):
     program = _exported(fn, *inputs)
     exact_integer_edges(program)
-    widen_narrow_integers(program)
+    widen_narrow_integers(program, model="m")
     for got, want in zip(program.module()(*inputs), fn(*inputs)):
         assert got.dtype == want.dtype and torch.equal(got, want)
 
