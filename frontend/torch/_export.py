@@ -23,7 +23,7 @@ from frontend.torch._arguments import python_result_kinds, scalars_as_tensors
 from frontend.torch._decompositions import decompositions
 from frontend.torch._graph_rules import exact_integer_edges, refuse_unfaithful_ops, widen_narrow_integers
 from frontend.torch._sort_by_rank import rank_decompositions
-from frontend.torch._sources import STAGE, node_details, site_of_exception, site_of_node
+from frontend.torch._sources import STAGE, helper_frames_kept, node_details, site_of_exception, site_of_node
 
 
 def numpy_dtype_name(dtype: torch.dtype, *, model: str, what: str) -> str:
@@ -97,7 +97,7 @@ def export_static(
     try:
         # A failed trace prints its partial FX graph (twice) and symbolic-shape warnings, and every
         # export trips torch's own LeafSpec deprecation: noise above our error, which names the user's line.
-        with quiet_torch():
+        with quiet_torch(), helper_frames_kept():
             program = torch.export.export(module, inputs, strict=False)
     except Exception as error:
         raise _model_error(error, model, "torch.export could not trace the model") from error

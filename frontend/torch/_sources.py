@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +47,35 @@ def site_of_node(node: torch.fx.Node) -> SourceSite | None:
         return None
     file, line, code = next((f for f in reversed(frames) if not _is_library(f[0])), frames[-1])
     return SourceSite(file, int(line), code.strip())
+
+
+@contextmanager
+def helper_frames_kept() -> Iterator[None]:
+    """While exporting, a node's stack trace keeps the user's helper functions, not only `forward` frames.
+
+    torch.export (non-strict) records only frames named `forward`, so an op inside a helper
+    function would read as the forward line that called the helper. Frames below the first
+    `forward` that are the user's (not torch's, another package's or ours) are kept as well.
+    Without the tracer hook (another torch version) the stack traces are torch's own.
+    """
+    tracer = torch.fx.proxy.TracerBase
+    original = tracer.__dict__.get("_filter_traceback_frames")
+    if original is None:
+        yield
+        return
+
+    def keep_helpers(self, summary: traceback.StackSummary) -> traceback.StackSummary:
+        first = next((i for i, frame in enumerate(summary) if frame.name == "forward"), None)
+        if not getattr(self, "_record_forward_stack_traces_only", False) or first is None:
+            return original(self, summary)
+        kept = [frame for frame in summary[first:] if frame.name == "forward" or not _is_library(frame.filename)]
+        return traceback.StackSummary.from_list(kept)
+
+    tracer._filter_traceback_frames = keep_helpers
+    try:
+        yield
+    finally:
+        tracer._filter_traceback_frames = original
 
 
 def module_path_of_node(node: torch.fx.Node) -> str | None:

@@ -69,6 +69,32 @@ def test_unsupported_op_names_op_module_and_source_line():
     assert "what to do:" in text and "Traceback" not in text
 
 
+def _inverse(x):
+    return torch.erfinv(x) - 1  # marker: erfinv in helper
+
+
+def _noisy(x):
+    return x + torch.rand_like(x)  # marker: rand in helper
+
+
+class CallsHelper(torch.nn.Module):
+    def __init__(self, helper) -> None:
+        super().__init__()
+        self.helper = helper
+
+    def forward(self, x):
+        return self.helper(x * 2) + 3  # marker: calls helper
+
+
+@pytest.mark.parametrize("helper, marker", [(_inverse, "erfinv in helper"), (_noisy, "rand in helper")])
+def test_refused_op_in_a_helper_function_is_at_the_helpers_line_not_forwards(helper, marker):
+    """torch.export keeps only `forward` frames; the error must still name the line of the op itself."""
+    with pytest.raises(UnsupportedOpError) as caught:
+        import_module(CallsHelper(helper), (torch.zeros(3),), name="helper")
+    assert caught.value.location.endswith(f"{THIS_FILE}:{_line_of(f'marker: {marker}')}")
+    assert f"marker: {marker}" in str(caught.value) and "calls helper" not in str(caught.value)
+
+
 def test_unsupported_op_in_torch_backend_stage():
     with pytest.raises(UnsupportedOpError) as caught:
         import_module(Histogram(), (torch.zeros(4),), name="hist")
