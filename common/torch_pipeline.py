@@ -25,9 +25,10 @@ def run_passes(module: Any, pipeline: str) -> None:
 
 
 def run_pipeline(text: str, pipeline: str, prepare: Callable[[Any], None] | None = None) -> str:
-    """`text` after `pipeline`, printed without locations; `prepare` edits the parsed module first."""
+    """`text` after `pipeline`, printed with its locations; `prepare` edits the parsed module first."""
     from torch_mlir import ir
 
+    from common.ir_print import print_module
     from common.torch_context import torch_mlir_context
 
     with torch_mlir_context():
@@ -35,4 +36,4 @@ def run_pipeline(text: str, pipeline: str, prepare: Callable[[Any], None] | None
         if prepare is not None:
             prepare(module)
         run_passes(module, pipeline)
-        return module.operation.get_asm(enable_debug_info=False)
+        return print_module(module)

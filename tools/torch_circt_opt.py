@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from common.errors import TorchCirctError
+from common.ir_print import strip_locations
 from common.records import ModelMetadata, TensorSpec
 from torch_circt import flow
 from torch_circt.options import add_arguments, from_arguments
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--args", type=int, default=1, metavar="N", help="the model's tensor arguments (default: 1)")
     parser.add_argument("--results", type=int, default=1, metavar="N", help="the model's results (default: 1)")
     parser.add_argument("--name", default="torch-circt-opt", help="the model's name (default: torch-circt-opt)")
+    parser.add_argument("--print-debuginfo", action="store_true", help="keep the ops' locations (as mlir-opt's flag)")
     parser.add_argument("input", nargs="?", type=Path, help="MLIR file (default: standard input)")
     add_arguments(parser)
     args = parser.parse_args(argv)
@@ -37,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     text = args.input.read_text() if args.input else sys.stdin.read()
     try:
         stage = flow.stage_named(args.stage, metadata, from_arguments(args).rtl)
-        sys.stdout.write(stage.run(text))
+        result = stage.run(text)
+        sys.stdout.write(result if args.print_debuginfo else strip_locations(result))
     except (TorchCirctError, ValueError, RuntimeError) as error:
         print(f"torch-circt-opt: {error}", file=sys.stderr)
         return 1

@@ -24,7 +24,7 @@ SOURCE = "CIRCT hw/comb/seq IR (name-hardware stage), flattened through hw.insta
 _MODULE = re.compile(r"^\s*hw\.module(?:\s+(?:private|public))?\s+@([\w$.]+)")
 _INSTANCE = re.compile(r'hw\.instance\s+"[^"]*"\s+(?:sym\s+@\S+\s+)?@([\w$.]+)')
 _OP = re.compile(r"=\s+(comb\.\w+|seq\.\w+)\b")
-_WIDTH = re.compile(r":\s*i(\d+)\s*$")
+_WIDTH = re.compile(r":\s*i(\d+)(?:\s+loc\(.*\))?\s*$")  # the result type, before the op's location
 _MEMORY = re.compile(r"<([\dx]+)xi(\d+)>")
 
 # (report name, ops counted under it)

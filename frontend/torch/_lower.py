@@ -20,9 +20,10 @@ import torch
 from torch.export import ExportedProgram
 
 from common.errors import UnsupportedOpError
+from common.ir_print import print_module
 from common.mlir_rewrite import rewrite_text
-from common.records import ModelMetadata
 from common.pipeline_text import module_pipeline, pass_spec
+from common.records import ModelMetadata
 from common.stages import Stage
 from frontend.torch._sources import node_details, site_of_node
 
@@ -30,6 +31,7 @@ TORCH_MLIR_OPT = Path(importlib.util.find_spec("torch_mlir._mlir_libs").origin).
 
 _INLINE_DTYPES = frozenset({torch.float16, torch.float32, torch.float64, torch.int8, torch.int16, torch.int32, torch.int64})
 _ILLEGAL = re.compile(r"failed to legalize operation '([\w.]+)'")
+_WITH_LOCATIONS = "--mlir-print-debuginfo"  # torch-mlir-opt's flag for what common.ir_print does in Python
 _PYTORCH_NAMESPACES = ("aten.", "prims.", "quantized.", "torchvision.")
 _OPERATOR_NAME = re.compile(r'name = "([\w.]+)"')
 _HINT = (
@@ -90,11 +92,19 @@ def _distinct_results(text: str) -> str:
 def _fx_import(program: ExportedProgram) -> str:
     from torch_mlir import ir
     from torch_mlir.dialects import torch as torch_d
-    from torch_mlir.extras.fx_importer import FxImporter
+    from torch_mlir.extras.fx_importer import ContextCache, FxImporter
+
+    class SourceLocations(ContextCache):
+        __slots__ = ()
+
+        def get_node_location(self, node: torch.fx.Node):
+            return _source_location(node, self._c)
 
     context = ir.Context()
     torch_d.register_dialect(context)
-    importer = FxImporter(context=context, py_attr_tracker=_inline_constants(program, context))
+    tracker = _inline_constants(program, context)
+    importer = FxImporter(context=context, py_attr_tracker=tracker)
+    importer._cc = SourceLocations(context, py_attr_tracker=tracker)  # the importer has no hook for locations
     try:
         importer.import_frozen_program(program, func_name="main")
     except NotImplementedError as error:
@@ -107,7 +117,21 @@ def _fx_import(program: ExportedProgram) -> str:
             program, "fx_import", f"{error} (a constant tensor inside a list argument)", str(node.target),
             hint="pass that tensor as a model input, or use an op taking it directly (e.g. torch.index_select)",
         ) from error
-    return _print(importer.module)
+    return print_module(importer.module)
+
+
+def _source_location(node: torch.fx.Node, context):
+    """`node-name("file.py":LINE:0)` at the user's line, not torch's frame inside it (the importer's own choice).
+
+    Every later stage prints it on, so an error in any of them can name the line.
+    None without a stack trace: the importer then keeps the previous node's location.
+    """
+    from torch_mlir import ir
+
+    site = site_of_node(node)
+    if site is None:
+        return None
+    return ir.Location.name(node.name, childLoc=ir.Location.file(site.file, site.line, 0, context=context), context=context)
 
 
 def _inline_constants(program: ExportedProgram, context):
@@ -154,7 +178,7 @@ def pass_stage(name: str, passes: str, program: ExportedProgram | None) -> Stage
 
     def run(text: str) -> str:
         done = subprocess.run(
-            [str(TORCH_MLIR_OPT), f"--pass-pipeline={passes}", "-"],
+            [str(TORCH_MLIR_OPT), f"--pass-pipeline={passes}", _WITH_LOCATIONS, "-"],
             input=text, capture_output=True, text=True, check=False,
         )
         if done.returncode == 0:
@@ -170,14 +194,9 @@ def pass_stage(name: str, passes: str, program: ExportedProgram | None) -> Stage
         raise RuntimeError("\n".join(lines))
 
     def native(path: str) -> str:
-        return f"{shlex.quote(str(TORCH_MLIR_OPT))} --pass-pipeline={shlex.quote(passes)} {shlex.quote(path)}"
+        return f"{shlex.quote(str(TORCH_MLIR_OPT))} --pass-pipeline={shlex.quote(passes)} {_WITH_LOCATIONS} {shlex.quote(path)}"
 
     return Stage(name, run, native)
-
-
-def _print(module) -> str:
-    """No debug info: locations carry file paths, and the text must be byte-identical."""
-    return module.operation.get_asm(enable_debug_info=False)
 
 
 def _illegal_op(messages: list[str]) -> tuple[str, str] | None:
@@ -201,14 +220,26 @@ def _illegal_op(messages: list[str]) -> tuple[str, str] | None:
 
 
 def _offending_lines(text: str, messages: list[str]) -> list[str]:
-    """The input lines the diagnostics point at (`<stdin>:LINE:COL: error: ...`)."""
+    """The input lines the diagnostics point at: `<stdin>:LINE:COL: error: ...`, or an op's own location
+    (`model.py:LINE:COL: error: ...`), found through the text's location aliases."""
     source = text.splitlines()
     found = []
     for message in messages:
         match = re.match(r"<stdin>:(\d+):\d+:", message)
         if match and 0 < int(match.group(1)) <= len(source):
             found.append(f"offending op: {source[int(match.group(1)) - 1].strip()}")
+        elif site := re.match(r"(.+):(\d+):(\d+): error:", message):
+            found.extend(f"offending op: {line.strip()}" for line in _lines_located_at(source, *site.groups()))
     return found[:3]
+
+
+def _lines_located_at(source: list[str], file: str, line: str, column: str) -> list[str]:
+    """Op lines whose location alias names `file:line:column` (`#loc3 = loc("mul"(#loc1))`, `#loc1 = loc("file":12:0)`)."""
+    position = f'loc("{file}":{line}:{column})'
+    places = {alias.split(" = ")[0] for alias in source if alias.startswith("#loc") and alias.endswith(position)}
+    named = {alias.split(" = ")[0] for alias in source if alias.startswith("#loc") and any(f"({p}))" in alias for p in places)}
+    located = {f"loc({alias})" for alias in places | named}
+    return [op for op in source if not op.startswith("#loc") and op.rstrip().endswith(tuple(located))]
 
 
 def _quoted_op(message: str) -> str:

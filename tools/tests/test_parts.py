@@ -91,11 +91,14 @@ module {
 """
 
 
-def test_hw_estimate_flattens_instances() -> None:
+def _manifest() -> PortManifest:
     channel = Channel(None, "v", "r")
     memory = Memory("arg0", "arg", 0, "int32", 32, True, (2, 8), 16)
-    manifest = PortManifest("main", "clock", "reset", True, channel, channel, (memory,))
-    result = estimate(HW, manifest)
+    return PortManifest("main", "clock", "reset", True, channel, channel, (memory,))
+
+
+def test_hw_estimate_flattens_instances() -> None:
+    result = estimate(HW, _manifest())
     assert result.units["adders"].count == 2 and result.units["adders"].bits == 64
     assert result.units["multipliers"].count == 2
     assert result.units["registers"].bits == 64
@@ -103,3 +106,9 @@ def test_hw_estimate_flattens_instances() -> None:
     assert result.internal_memory_bits == 2 * 8 * 16
     assert result.external_memory_bits == 16 * 32
     assert result.instances == 2
+
+
+def test_hw_estimate_reads_widths_before_locations() -> None:
+    """Stages print each op's location after its type: `comb.add %a, %b : i32 loc(#loc3)` is still 32 bits wide."""
+    located = "\n".join(f"{line} loc(#loc3)" if " = " in line else line for line in HW.splitlines())
+    assert estimate(located, _manifest()) == estimate(HW, _manifest())

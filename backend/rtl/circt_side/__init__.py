@@ -24,6 +24,7 @@ import pycde.circt as circt
 from pycde.circt import passmanager
 
 from backend.rtl.circt_side.context import circt_context, parse_in_circt
+from common.ir_print import print_module
 from common.pipeline_text import module_pipeline, nested, pass_spec, stage_name
 from common.reproducers import python_command
 from common.stages import Stage
@@ -72,7 +73,7 @@ def run_pipeline(text: str, pipeline: str) -> str:
     module = parse_in_circt(text, context)
     with context:
         passmanager.PassManager.parse(pipeline).run(module.operation)
-        return str(module)
+        return print_module(module)
 
 
 def pass_stage(name: str, passes: tuple[str, ...] | None = None) -> Stage:
@@ -94,16 +95,23 @@ def rewrite_stage(transform: Callable[..., object], **arguments: Any) -> Stage:
         with context:
             transform(module, **arguments)
             module.operation.verify()
-            return str(module)
+            return print_module(module)
 
     return Stage(stage_name(transform), run)
 
 
 def export_verilog(text: str) -> str:
-    """Emit SystemVerilog for a module already lowered to hw/sv."""
+    """Emit SystemVerilog for a module already lowered to hw/sv.
+
+    ExportVerilog comments each module with its op's location: the user's source
+    path would make the .sv depend on where the model file lives. The module is
+    parsed from its text without locations instead, so the comments are positions
+    in that text (`// -:277:3`), the same wherever the model is.
+    """
     context = circt_context()
-    module = parse_in_circt(text, context)
     with context:
+        located = parse_in_circt(text, context)
+        module = parse_in_circt(located.operation.get_asm(enable_debug_info=False), context)
         out = io.StringIO()
         circt.export_verilog(module, out)
         return out.getvalue()

@@ -24,6 +24,7 @@ from torch_mlir import ir
 from backend.rtl.ir_walk import block_ops, owner_op
 from backend.rtl.torch_side.linearize_memrefs import flatten_memories
 from backend.rtl.torch_side.walk import ops_named
+from common.ir_print import print_module
 from common.torch_context import torch_mlir_context
 from common.torch_pipeline import run_passes
 
@@ -37,7 +38,7 @@ def coalesce_loops(text: str) -> str:
         module = ir.Module.parse(text)
         linearize_memories(module)
         promote_single_iterations(module)
-        text = module.operation.get_asm(enable_debug_info=False)
+        text = print_module(module)
     failed: set[int] = set()  # pairs (by loop position) that stay apart; positions shift after a merge
     while True:
         with torch_mlir_context():
@@ -145,7 +146,7 @@ def _coalesced(text: str, position: int) -> str | None:
             return None
         del loop.attributes["torch_circt.coalesced"]
         module.operation.verify()
-        return module.operation.get_asm(enable_debug_info=False)
+        return print_module(module)
 
 
 def _coalesce(outer: ir.Operation, inner: ir.Operation) -> ir.Operation:
