@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from common.locations import describe_location
+
 
 def run_passes(module: Any, pipeline: str) -> None:
     """Run `pipeline` on a parsed torch-mlir module (inside its context)."""
@@ -20,7 +22,7 @@ def run_passes(module: Any, pipeline: str) -> None:
     try:
         passmanager.PassManager.parse(pipeline).run(module.operation)
     except ir.MLIRError as error:
-        lines = [f"{d.location}: {d.message}" for d in error.error_diagnostics]
+        lines = [f"{describe_location(str(d.location))}: {d.message}" for d in error.error_diagnostics]
         raise RuntimeError("\n".join(lines or [str(error)])) from None
 
 

@@ -1,15 +1,61 @@
-"""The model's source lines in the IR, and a .sv that does not depend on where the model lives.
+"""An op refused in an RTL stage is reported at the user's source line, and the .sv does not depend on where the model lives.
 
-Expected values come from this file itself, never from the compiler.
+The frontend names each op after its FX node at the user's line; every stage prints
+locations on, so check-dtypes, many stages later, still knows the line. Expected
+lines are read from this file's own source, never from the compiler.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import textwrap
 from pathlib import Path
 
+import pytest
+import torch
+
 import torch_circt
+from common.errors import UnsupportedOpError
+from common.locations import describe_location
+
+INPUT = (torch.tensor([[3, 1, 2], [1, 1, 0]], dtype=torch.int32),)
+
+
+def _sort(y: torch.Tensor):
+    return torch.sort(y, dim=1)  # the indices of an unstable sort: tm_tensor.sort, refused on RTL
+
+
+class SortsInForward(torch.nn.Module):
+    def forward(self, x: torch.Tensor):
+        y = x + 1
+        return torch.sort(y, dim=1)
+
+
+class SortsInHelper(torch.nn.Module):
+    def forward(self, x: torch.Tensor):
+        y = x * 2
+        return _sort(y)
+
+
+def _line_of(function, text: str) -> int:
+    """The line of this file holding `text` inside `function`."""
+    lines, first = inspect.getsourcelines(function)
+    return first + next(i for i, line in enumerate(lines) if text in line)
+
+
+@pytest.mark.parametrize("model, line", [
+    (SortsInForward(), _line_of(SortsInForward.forward, "torch.sort(")),
+    (SortsInHelper(), _line_of(_sort, "torch.sort(")),  # the helper's own line, not forward's call
+])
+def test_refused_op_names_the_user_line_and_node(model: torch.nn.Module, line: int) -> None:
+    with pytest.raises(UnsupportedOpError) as caught:
+        torch_circt.compile(model, INPUT, target="rtl")
+    error = caught.value
+    assert error.stage == "check-dtypes" and error.op == "tm_tensor.sort"
+    assert error.location == f"{__file__}:{line} (FX node 'sort')"
+    assert "loc(" not in str(error)
+
 
 MODEL = """
 import torch
@@ -39,3 +85,9 @@ def _sv_of_model_in(folder: Path) -> str:
 def test_sv_is_the_same_wherever_the_model_file_lives(tmp_path: Path) -> None:
     first, second = _sv_of_model_in(tmp_path / "a"), _sv_of_model_in(tmp_path / "elsewhere")
     assert first == second
+
+
+def test_a_fused_location_names_its_first_source_and_an_ir_position_stays() -> None:
+    """Canonicalization fuses the locations of ops it merges; a parsed op without one has a position in the text."""
+    assert describe_location('loc(fused["add"("m.py":3:0), "mul_1"("m.py":4:0)])') == "m.py:3 (FX node 'add')"
+    assert describe_location('loc("-":5:12)') == 'loc("-":5:12)'

@@ -14,6 +14,7 @@ from torch_mlir import ir
 from backend.rtl.torch_side.walk import ops_named
 from common.dtypes import BY_ELEMENT
 from common.errors import UnsupportedDtypeError, UnsupportedOpError
+from common.locations import describe_location
 
 _FLOAT_TYPE = re.compile(r"\b(bf16|tf32|f16|f32|f64|f80|f128|f8E\w+|f4E\w+|f6E\w+)\b")
 
@@ -33,7 +34,7 @@ def check_supported_ops(module: ir.Module, model: str | None = None) -> None:
         if found:
             raise UnsupportedOpError(
                 message=f"op '{name}' is not supported on the hardware (RTL) path: {why}",
-                stage="check-dtypes", model=model, op=name, location=str(found[0].location),
+                stage="check-dtypes", model=model, op=name, location=describe_location(str(found[0].location)),
                 hint="integer sorts along at most 64 elements become comparisons on RTL when no tie's index can "
                 "show: use only the sorted values, or sort(..., stable=True) / argsort(..., stable=True) for indices "
                 "(frontend/torch/_sort_by_rank.py); otherwise run the model on the cpu backend",
@@ -69,7 +70,7 @@ def check_integer_only(module: ir.Module, model: str | None = None) -> None:
         stage="check-dtypes",
         model=model,
         op=op.name,
-        location=str(op.location),
+        location=describe_location(str(op.location)),
         hint="quantize the model to int8 with torch_circt.quantize(model, calibration_data) and compile the result "
         "(or cast the model and its inputs to an integer dtype), or run it on the cpu backend "
         "(target='cpu', --backend cpu)",

@@ -18,6 +18,7 @@ from torch_mlir import ir
 from backend.rtl.ir_walk import owner_op
 from backend.rtl.torch_side.walk import ops_named
 from common.errors import InternalCompilerError
+from common.locations import describe_location
 
 _ACCESSES = {"memref.load": 1, "memref.store": 2}  # op -> position of its first index
 
@@ -77,7 +78,7 @@ def _rewrite_accesses(value: ir.Value, shape: list[int]) -> None:
                 message=f"cannot linearise a memref used by '{op.name}'",
                 stage="linearize-memrefs",
                 op=op.name,
-                location=str(op.location),
+                location=describe_location(str(op.location)),
                 hint="only loads and stores should remain after lower-to-cf; please file an issue",
             )
         operands = list(op.operands)
