@@ -51,16 +51,16 @@ PASSES: dict[str, tuple[str, ...]] = {
         # ("Unknown function main").
         "func.func(arith-emulate-unsupported-floats{source-types=bf16 target-type=f32})",
         "func.func(math-extend-to-supported-types{target-type=f32})",
-        # Math functions are libm's (glibc's, within an ulp or two as eager PyTorch's are), before the two
-        # passes below can approximate them: refback-expand-ops-for-llvm expands tanh to (1 - e^-2x)/(1 + e^-2x)
-        # and erf to a polynomial, convert-math-to-llvm expm1 to e^x - 1 and log1p to log(1 + x), all of
-        # which lose every digit near 0 (tanh(1e-16) gave 0, mish(-10) was 2e-4 off). libm has no
-        # integer power nor rsqrt: fpowi becomes multiplications first, rsqrt 1 / sqrt (as eager computes it).
-        "func.func(math-expand-ops{ops=fpowi,rsqrt})",
-        "convert-math-to-libm",
-        "func.func(refback-expand-ops-for-llvm)",
+        # Math functions without an exact LLVM instruction are libm's (glibc's, within an ulp or two as eager
+        # PyTorch's are): torch-mlir's refback-expand-ops-for-llvm would expand tanh to (1 - e^-2x)/(1 + e^-2x)
+        # and erf to a polynomial, and convert-math-to-llvm log1p to log(1 + x), all of which lose every digit
+        # near 0 (tanh(1e-16) gave 0, mish(-10) was 2e-4 off). convert-math-to-libm refuses any math op it has
+        # no function for, so it runs last; libm has no integer power: fpowi becomes multiplications first.
+        # (convert-math-to-llvm still makes expm1 e^x - 1: the frontend decomposes expm1 before it gets here.)
+        "func.func(math-expand-ops{ops=fpowi})",
         "func.func(arith-expand{include-bf16=true})",
-        "func.func(convert-math-to-llvm)",
+        "func.func(convert-math-to-llvm{approximate-log1p=false})",
+        "convert-math-to-libm",
         "expand-strided-metadata",
         "finalize-memref-to-llvm",
         "lower-affine",
