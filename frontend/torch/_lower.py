@@ -123,7 +123,9 @@ def _fx_import(program: ExportedProgram) -> str:
 def _source_location(node: torch.fx.Node, context):
     """`node-name("file.py":LINE:0)` at the user's line, not torch's frame inside it (the importer's own choice).
 
-    Every later stage prints it on, so an error in any of them can name the line.
+    Every later stage prints it on, so an error in any of them can name the line. A file under the
+    working directory is named relative to it, so the IR does not depend on where the checkout (or a
+    Bazel sandbox) lives: the same model gives the same bytes, and cached actions stay cached.
     None without a stack trace: the importer then keeps the previous node's location.
     """
     from torch_mlir import ir
@@ -131,7 +133,13 @@ def _source_location(node: torch.fx.Node, context):
     site = site_of_node(node)
     if site is None:
         return None
-    return ir.Location.name(node.name, childLoc=ir.Location.file(site.file, site.line, 0, context=context), context=context)
+    file = _portable_path(site.file)
+    return ir.Location.name(node.name, childLoc=ir.Location.file(file, site.line, 0, context=context), context=context)
+
+
+def _portable_path(file: str) -> str:
+    path, here = Path(file), Path.cwd()
+    return str(path.relative_to(here)) if path.is_absolute() and path.is_relative_to(here) else file
 
 
 def _inline_constants(program: ExportedProgram, context):
