@@ -312,7 +312,7 @@ def _truncate_results(graph: torch.fx.Graph, node: torch.fx.Node, before) -> Non
             if isinstance(old, torch.Tensor) and old.dtype != new.dtype:
                 with graph.inserting_after(user):
                     narrow = _converted(graph, user, old.dtype)
-                user.replace_all_uses_with(narrow, delete_user_cb=lambda u: u is not narrow)
+                user.replace_all_uses_with(narrow, delete_user_cb=lambda u, narrow=narrow: u is not narrow)
 
 
 def _fake_result(node: torch.fx.Node, like: torch.fx.Node | None = None):
