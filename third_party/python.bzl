@@ -41,3 +41,11 @@ def pytest_test(name, srcs, deps = None, data = None, args = None, **kwargs):
         args = ["$(location %s)" % s for s in srcs] + (args or []),
         **kwargs
     )
+
+def py_sources():
+    """`:py_sources`: every Python file of the calling package, which //tools:lint_test lints."""
+    native.filegroup(
+        name = "py_sources",
+        srcs = native.glob(["**/*.py"]),
+        visibility = ["//tools:__pkg__"],
+    )
