@@ -9,6 +9,7 @@
 
     quantized = torch_circt.quantize(float_model, calibration_data)   # int8 integer module + error per layer
     design = torch_circt.compile(quantized, quantized.quantize_inputs(x), target="rtl")
+    imported = torch_circt.from_brevitas(brevitas_model, (x,))        # a Brevitas QAT model, its integer module
 
 Options are dataclasses with one default each (`Options`, `RtlOptions`,
 `SimOptions`, `SynthOptions`, `Tolerance`); `Options(emit="handshake")` stops early;
@@ -25,7 +26,7 @@ from common.errors import InternalCompilerError, TorchCirctError, UserError
 from torch_circt.options import EMIT_LEVELS, Options, RtlOptions, SimOptions, SynthOptions
 
 if TYPE_CHECKING:
-    from frontend.quantize import QuantizedModel, QuantizeOptions, quantize
+    from frontend.quantize import BrevitasModel, QuantizedModel, QuantizeOptions, from_brevitas, quantize
     from torch_circt.compiler import compile, from_linalg
     from torch_circt.design import Check, Design, Simulation
 
@@ -33,10 +34,12 @@ if TYPE_CHECKING:
 # action) neither imports both MLIR copies nor depends on the compiler's code.
 _LAZY = {"compile": "torch_circt.compiler", "from_linalg": "torch_circt.compiler", "Check": "torch_circt.design",
          "Design": "torch_circt.design", "Simulation": "torch_circt.design", "quantize": "frontend.quantize",
-         "QuantizeOptions": "frontend.quantize", "QuantizedModel": "frontend.quantize"}
+         "QuantizeOptions": "frontend.quantize", "QuantizedModel": "frontend.quantize",
+         "from_brevitas": "frontend.quantize", "BrevitasModel": "frontend.quantize"}
 
 __all__ = [
     "EMIT_LEVELS",
+    "BrevitasModel",
     "Check",
     "Design",
     "InternalCompilerError",
@@ -51,6 +54,7 @@ __all__ = [
     "TorchCirctError",
     "UserError",
     "compile",
+    "from_brevitas",
     "from_linalg",
     "quantize",
 ]

@@ -56,13 +56,21 @@ def fixed_point_multiplier(real: float, bits: int) -> tuple[int, int]:
     return multiplier, shift
 
 
-def round_shift_clamp(value: torch.Tensor, shift: torch.Tensor | int, low: int, high: int) -> torch.Tensor:
-    """int8(clamp(floor(value / 2^shift + 1/2), low, high)) for int64 `value`: the end of every rescale.
+def round_shift_clamp(value: torch.Tensor, shift: torch.Tensor | int, low: int, high: int, *, ties_to_even: bool = False,
+                      dtype: torch.dtype = torch.int8) -> torch.Tensor:
+    """dtype(clamp(round(value / 2^shift), low, high)) for int64 `value`: the end of every rescale.
+    Rounding is half up (floor(v / 2^s + 1/2)), or half to even with `ties_to_even` (torch.round's rule,
+    which a Brevitas model trained with: one less than half, plus 1 where the truncated quotient is odd).
     `shift` is a tensor (one per channel, broadcast) or one int for the whole tensor; each form is
     written with the shift op torch-mlir lowers for it."""
     if isinstance(shift, torch.Tensor):
         rounding = torch.bitwise_left_shift(torch.ones_like(shift), shift - 1)
+        if ties_to_even:
+            rounding = rounding - 1 + torch.bitwise_and(torch.bitwise_right_shift(value, shift), 1)
         shifted = torch.bitwise_right_shift(value + rounding, shift)
     else:
-        shifted = (value + (1 << (shift - 1))) >> shift
-    return torch.clamp(shifted, low, high).to(torch.int8)
+        rounding = 1 << (shift - 1)
+        if ties_to_even:
+            rounding = rounding - 1 + ((value >> shift) & 1)
+        shifted = (value + rounding) >> shift
+    return torch.clamp(shifted, low, high).to(dtype)
