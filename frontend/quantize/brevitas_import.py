@@ -221,7 +221,7 @@ class _Importer:
         self.owned[target] = module
         out = self._emit(target, (value.node,), grid.low, grid.high, dtype)
         exact = all(_fraction_exact(float(r), m, s) for r, (m, s) in zip(ratios, pairs))
-        self.notes.append(LayerNote(where.path, "requantize" + (" (shift)" if all(m == 1 for m, _ in pairs) else ""),
+        self.notes.append(LayerNote(where.path, "requantize" + (" (shift)" if all(m & (m - 1) == 0 for m, _ in pairs) else ""),
                                     grid.bits, exact and _power_of_two(grid.scale),
                                     "exact" if exact else f"scale ratio approximated by a {self.options.multiplier_bits}-bit multiplier"))
         return _Value(out, grid, grid.low, grid.high)

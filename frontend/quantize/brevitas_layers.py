@@ -93,7 +93,7 @@ def bias_of(layer: torch.nn.Module, input_grid: Grid, weight: Grid, where: Where
     if not proxy.requires_input_scale:
         raise where.refuse("a bias quantizer with its own scale", "use Int32Bias (or Int8Bias/Int16Bias): a bias on the "
                            "accumulator's grid")
-    fake_input = IntQuantTensor(torch.zeros(1), input_grid.scale.float().reshape(()), torch.tensor(0.0),
+    fake_input = IntQuantTensor(torch.zeros([1] * layer.weight.dim()), input_grid.scale.float().reshape(()), torch.tensor(0.0),
                                 torch.tensor(float(input_grid.bits)), input_grid.signed, False)
     quant = proxy(layer.bias, fake_input, layer.quant_weight())
     return quant.int().reshape(-1).to(torch.int32), True
@@ -113,7 +113,8 @@ def _grid(proxy: torch.nn.Module, scale: torch.Tensor, zero_point: torch.Tensor,
     rounding = str(getattr(proxy, "rounding_mode", "ROUND")).upper()
     if rounding != "ROUND":
         raise where.refuse(f"{role} rounding mode {rounding}", "use the default rounding (ROUND: to nearest, half to even)")
-    if bool((zero_point.detach() != 0).any()):
+    zero_impl = type(getattr(proxy.quant_injector, "zero_point_impl", None)).__name__
+    if bool((zero_point.detach() != 0).any()) or zero_impl != "ZeroZeroPoint":
         raise where.refuse(f"{role} non-zero zero point (asymmetric quantization)", "use a symmetric quantizer "
                            "(zero_point 0), e.g. Int8ActPerTensorFloat or Uint8ActPerTensorFloat")
     bits = float(bit_width.detach())

@@ -1,0 +1,157 @@
+"""`from_brevitas` against Brevitas itself: each layer kind at 2, 4 and 8 bits, signed and unsigned, per tensor and per
+channel, on random inputs; the refusals; and one small network through the RTL flow bit for bit.
+
+The criterion, stated once: with power-of-two scales throughout (Brevitas's *FixedPoint quantizers) and Brevitas's
+own bias quantizer, the integer module's outputs ARE Brevitas's fake-quantized outputs divided by the output scale,
+bit for bit (`imported.exact` is True). With float scales Brevitas computes in float32 and we compute the exact
+ratio with a 24-bit multiplier, so an output may differ by at most 1 LSB of the output scale: where the exact
+value is a rounding tie (common when two scales are in a small-integer ratio) float32's error picks the side.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+brevitas_nn = pytest.importorskip("brevitas.nn")
+from brevitas import quant  # noqa: E402
+
+import torch_circt  # noqa: E402
+from common.errors import UnsupportedOpError  # noqa: E402
+
+
+class PerChannelFixedPoint(quant.Int8WeightPerTensorFixedPoint):
+    scaling_per_output_channel = True
+
+
+WEIGHTS = {("pow2", "per-tensor"): quant.Int8WeightPerTensorFixedPoint, ("pow2", "per-channel"): PerChannelFixedPoint,
+           ("float", "per-tensor"): quant.Int8WeightPerTensorFloat, ("float", "per-channel"): quant.Int8WeightPerChannelFloat}
+SIGNED_ACT = {"pow2": quant.Int8ActPerTensorFixedPoint, "float": quant.Int8ActPerTensorFloat}
+UNSIGNED_ACT = {"pow2": quant.Uint8ActPerTensorFixedPoint, "float": quant.Uint8ActPerTensorFloat}
+
+
+def _network(kind: str, bits: int, signed: bool, granularity: str, scales: str, narrow: bool) -> torch.nn.Sequential:
+    acts = SIGNED_ACT if signed else UNSIGNED_ACT
+    activation = brevitas_nn.QuantIdentity if signed else brevitas_nn.QuantReLU
+    weight = {"weight_quant": WEIGHTS[(scales, granularity)], "weight_bit_width": bits, "weight_narrow_range": narrow,
+              "bias_quant": quant.Int32Bias}
+    if kind == "linear":
+        layer, flatten = brevitas_nn.QuantLinear(12, 6, bias=True, **weight), torch.nn.Identity()
+    else:
+        layer, flatten = brevitas_nn.QuantConv2d(2, 4, 3, padding=1, bias=True, **weight), torch.nn.MaxPool2d(2)
+    return torch.nn.Sequential(
+        activation(act_quant=acts[scales], bit_width=bits, return_quant_tensor=True), layer,
+        activation(act_quant=acts[scales], bit_width=bits, return_quant_tensor=True), flatten)
+
+
+def _inputs(kind: str, seed: int) -> torch.Tensor:
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn((64, 12) if kind == "linear" else (8, 2, 6, 6), generator=generator)
+
+
+def _float(output) -> torch.Tensor:
+    """Brevitas's fake-quantized values, whether the last layer returns a QuantTensor or a tensor."""
+    return getattr(output, "value", output).double()
+
+
+def _compare(model: torch.nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, object]:
+    model.train()
+    model(x)  # one training step of statistics, so float scales are not their initial values
+    model.eval()
+    imported = torch_circt.from_brevitas(model, (x,))
+    with torch.no_grad():
+        reference = _float(model(x))
+    ours = imported.module(*imported.quantize_inputs(x))
+    scale = imported.output_grids[0].scale
+    return ours.to(torch.int64), torch.round(reference / scale.reshape(-1)[0]).to(torch.int64), imported
+
+
+@pytest.mark.parametrize("scales", ["pow2", "float"])
+@pytest.mark.parametrize("granularity", ["per-tensor", "per-channel"])
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "unsigned"])
+@pytest.mark.parametrize("bits", [2, 4, 8])
+@pytest.mark.parametrize("kind", ["linear", "conv"])
+def test_layer_matches_brevitas(kind: str, bits: int, signed: bool, granularity: str, scales: str) -> None:
+    torch.manual_seed(bits)
+    model = _network(kind, bits, signed, granularity, scales, narrow=bits > 2)
+    ours, reference, imported = _compare(model, _inputs(kind, bits))
+    low, high = imported.output_grids[0].low, imported.output_grids[0].high
+    assert int(ours.min()) >= low and int(ours.max()) <= high
+    if scales == "pow2":
+        assert imported.exact and torch.equal(ours, reference)
+    else:
+        difference = (ours - reference).abs()
+        assert int(difference.max()) <= 1
+
+
+@pytest.mark.parametrize("bits", [2, 4, 8])
+def test_hardtanh_and_identity_requantise_exactly(bits: int) -> None:
+    model = torch.nn.Sequential(
+        brevitas_nn.QuantIdentity(act_quant=quant.Int8ActPerTensorFixedPoint, bit_width=8, return_quant_tensor=True),
+        brevitas_nn.QuantHardTanh(act_quant=quant.Int8ActPerTensorFixedPoint, bit_width=bits, min_val=-1.0, max_val=1.0,
+                                  return_quant_tensor=True))
+    ours, reference, imported = _compare(model, 3 * _inputs("linear", bits))
+    assert imported.exact and torch.equal(ours, reference)
+    assert [note.what for note in imported.layers] == ["requantize (shift)"]
+
+
+def test_ranges_and_narrow_dtypes_are_recorded() -> None:
+    model = _network("linear", 4, True, "per-tensor", "pow2", narrow=True)
+    _, _, imported = _compare(model, _inputs("linear", 0))
+    nodes = {n.target: n for n in imported.module.graph.nodes if n.op == "call_module"}
+    accumulator = nodes["1"].meta["torch_circt.range"]
+    assert accumulator[1] - accumulator[0] < 2**12  # 12 products of 4-bit x 4-bit values, not a 32-bit range
+    requantised = next(n for t, n in nodes.items() if "requant" in t)
+    assert requantised.meta["torch_circt.range"] == (-8, 7) and requantised.meta["torch_circt.dtype"] == torch.int8
+    assert imported.module.get_submodule("1").weight.dtype == torch.int8
+
+
+def _refused(model: torch.nn.Module, x: torch.Tensor) -> UnsupportedOpError:
+    with pytest.raises(UnsupportedOpError) as caught:
+        torch_circt.from_brevitas(model, (x,))
+    return caught.value
+
+
+def test_asymmetric_zero_point_is_refused_naming_layer_setting_and_line() -> None:
+    model = torch.nn.Sequential(brevitas_nn.QuantIdentity(act_quant=quant.ShiftedUint8ActPerTensorFloat, bit_width=4))
+    error = _refused(model, _inputs("linear", 0))
+    text = str(error)
+    assert "QuantIdentity '0'" in text and "non-zero zero point" in text and error.location
+
+
+def test_non_linear_activation_is_refused() -> None:
+    model = torch.nn.Sequential(brevitas_nn.QuantIdentity(bit_width=4, return_quant_tensor=True),
+                                brevitas_nn.QuantSigmoid(bit_width=4))
+    assert "QuantSigmoid" in str(_refused(model, _inputs("linear", 0)))
+
+
+def test_trunc_avg_pool_is_refused() -> None:
+    model = torch.nn.Sequential(brevitas_nn.QuantIdentity(bit_width=4, return_quant_tensor=True),
+                                brevitas_nn.TruncAvgPool2d(kernel_size=2))
+    assert "TruncAvgPool2d" in str(_refused(model, _inputs("conv", 0)))
+
+
+def test_unquantized_input_to_a_layer_is_refused() -> None:
+    model = torch.nn.Sequential(brevitas_nn.QuantLinear(12, 4, bias=False, weight_bit_width=4))
+    assert "a float input" in str(_refused(model, _inputs("linear", 0)))
+
+
+def test_rtl_matches_the_integer_module_bit_for_bit() -> None:
+    """A 4-bit MLP on the RTL path: one Verilator build, kept small for CI."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        brevitas_nn.QuantIdentity(act_quant=quant.Int8ActPerTensorFixedPoint, bit_width=4, return_quant_tensor=True),
+        brevitas_nn.QuantLinear(8, 6, bias=True, weight_bit_width=4, weight_quant=quant.Int8WeightPerTensorFixedPoint,
+                                bias_quant=quant.Int32Bias),
+        brevitas_nn.QuantReLU(act_quant=quant.Uint8ActPerTensorFixedPoint, bit_width=4, return_quant_tensor=True),
+        brevitas_nn.QuantLinear(6, 3, bias=True, weight_bit_width=4, weight_quant=quant.Int8WeightPerTensorFixedPoint,
+                                bias_quant=quant.Int32Bias))
+    x = torch.randn(1, 8)
+    imported = torch_circt.from_brevitas(model, (x,))
+    inputs = imported.quantize_inputs(x)
+    design = torch_circt.compile(imported.module, inputs, target="rtl", name="brevitas_mlp4")
+    check = design.check()
+    assert check.passed, str(check)
+    with torch.no_grad():
+        reference = _float(model(x))
+    assert torch.allclose(imported.dequantize_outputs(imported.module(*inputs))[0], reference, rtol=0, atol=1e-6)
