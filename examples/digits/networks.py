@@ -35,15 +35,21 @@ NETWORKS = {"cnn": DigitsCnn, "mlp": DigitsMlp}
 
 
 def train(network: str, images: torch.Tensor, labels: torch.Tensor, *, seed: int, epochs: int = EPOCHS) -> torch.nn.Module:
-    """Adam on cross-entropy in shuffled minibatches; everything seeded, so the same weights every run."""
+    """A fresh seeded `NETWORKS[network]`, fitted: the same weights every run."""
     torch.manual_seed(seed)
-    model = NETWORKS[network]()
+    return fit(NETWORKS[network](), images, labels, seed=seed, epochs=epochs)
+
+
+def fit(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor, *, seed: int, epochs: int = EPOCHS) -> torch.nn.Module:
+    """Adam on cross-entropy in shuffled minibatches (seeded order); also trains a Brevitas model, quantizers in the loop."""
     optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
     order = torch.Generator().manual_seed(seed)
+    model.train()
     for _ in range(epochs):
         for batch in torch.randperm(len(labels), generator=order).split(BATCH):
             optimizer.zero_grad()
-            torch.nn.functional.cross_entropy(model(images[batch]), labels[batch]).backward()
+            logits = model(images[batch])
+            torch.nn.functional.cross_entropy(getattr(logits, "value", logits), labels[batch]).backward()
             optimizer.step()
     return model.eval()
 

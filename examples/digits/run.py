@@ -24,11 +24,12 @@ class Outcome:
     rtl_accuracy: float
     bit_exact: int
     cycles: tuple[int, ...]
+    reference: str = "float"  # what float_accuracy measured: the float model, or Brevitas's fake-quantized one
 
     @property
     def line(self) -> str:
         cycles = round(sum(self.cycles) / len(self.cycles))
-        return (f"digits: float {self.float_accuracy:.2f}%, int {self.int_accuracy:.2f}%, rtl {self.rtl_accuracy:.2f}%, "
+        return (f"digits: {self.reference} {self.float_accuracy:.2f}%, int {self.int_accuracy:.2f}%, rtl {self.rtl_accuracy:.2f}%, "
                 f"bit-exact {self.bit_exact}/{self.images}, cycles/inference {cycles}")
 
 
@@ -44,11 +45,17 @@ def evaluate(network: str, split: Split, *, images: int | None = None, seed: int
     int_logits = quantized.module(inputs)
     design = torch_circt.compile(quantized, (inputs[:1],), target="rtl", options=options, name=f"digits_{network}")
     log(f"{network}: compiled ({len(design.sv.splitlines())} lines of SystemVerilog); simulating {len(labels)} images")
-    runs = design.simulate_many([(image,) for image in inputs.split(1)])
-    rtl_logits = torch.cat([torch.from_numpy(run.outputs[0]) for run in runs])
-    exact = sum(bool(torch.equal(r, i)) for r, i in zip(rtl_logits.split(1), int_logits.split(1)))
+    rtl_logits, exact, cycles = simulate_all(design, inputs, int_logits)
     if out_dir is not None:
         design.check()  # the report's verdict: the first image against eager PyTorch
         log(f"{network}: report in {design.save(out_dir / f'digits_{network}') / 'report.md'}")
     return Outcome(network, len(labels), accuracy(float_logits, labels), accuracy(int_logits.to(torch.int32), labels),
-                   accuracy(rtl_logits.to(torch.int32), labels), exact, tuple(run.cycles for run in runs))
+                   accuracy(rtl_logits.to(torch.int32), labels), exact, cycles)
+
+
+def simulate_all(design: torch_circt.Design, inputs: torch.Tensor, int_logits: torch.Tensor) -> tuple[torch.Tensor, int, tuple[int, ...]]:
+    """Every image through the simulated circuit: its logits, how many equal the integer module's bit for bit, cycles."""
+    runs = design.simulate_many([(image,) for image in inputs.split(1)])
+    rtl_logits = torch.cat([torch.from_numpy(run.outputs[0]) for run in runs])
+    exact = sum(bool(torch.equal(r, i)) for r, i in zip(rtl_logits.split(1), int_logits.split(1)))
+    return rtl_logits, exact, tuple(run.cycles for run in runs)

@@ -145,13 +145,16 @@ def test_rtl_matches_the_integer_module_bit_for_bit() -> None:
                                 bias_quant=quant.Int32Bias),
         brevitas_nn.QuantReLU(act_quant=quant.Uint8ActPerTensorFixedPoint, bit_width=4, return_quant_tensor=True),
         brevitas_nn.QuantLinear(6, 3, bias=True, weight_bit_width=4, weight_quant=quant.Int8WeightPerTensorFixedPoint,
-                                bias_quant=quant.Int32Bias))
+                                bias_quant=quant.Int32Bias)).eval()
     x = torch.randn(1, 8)
     imported = torch_circt.from_brevitas(model, (x,))
     inputs = imported.quantize_inputs(x)
     design = torch_circt.compile(imported.module, inputs, target="rtl", name="brevitas_mlp4")
     check = design.check()
-    assert check.passed, str(check)
+    assert check.matched and check.exact, str(check)
+    more = imported.quantize_inputs(torch.randn(3, 8))[0]
+    runs = design.simulate_many([(row,) for row in more.split(1)])
+    assert all(torch.equal(torch.from_numpy(run.outputs[0]), imported.module(row)) for run, row in zip(runs, more.split(1)))
     with torch.no_grad():
         reference = _float(model(x))
     assert torch.allclose(imported.dequantize_outputs(imported.module(*inputs))[0], reference, rtol=0, atol=1e-6)
