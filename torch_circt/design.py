@@ -37,6 +37,7 @@ from torch_circt.isolation import WorkerCrash, call_isolated
 from torch_circt.options import Options
 
 if TYPE_CHECKING:  # torch_circt.loops imports torch-mlir's MLIR
+    from backend.sim import StallPattern
     from torch_circt.hw_estimate import HwEstimate
     from torch_circt.loops import LoopWork
 
@@ -162,10 +163,13 @@ class Design:
         bound = self.manifest.loop_bound if self.manifest is not None else None
         return None if bound is None else (bound * OBSERVED_RATIO[0], bound * OBSERVED_RATIO[1])
 
-    def simulate(self, *inputs: torch.Tensor | np.ndarray, vcd: Path | None = None) -> Simulation:
+    def simulate(self, *inputs: torch.Tensor | np.ndarray, vcd: Path | None = None,
+                 stalls: StallPattern | None = None) -> Simulation:
         """Run the design on `inputs` (tensors or arrays in argument order). NumPy has no bfloat16: a bfloat16
-        tensor goes in, and a bfloat16 result comes out, as a float32 array holding its values exactly."""
-        return self._run([inputs], vcd)[0]
+        tensor goes in, and a bfloat16 result comes out, as a float32 array holding its values exactly.
+        `stalls` (rtl only; backend.sim.StallPattern) makes the harness hold readies low and answer loads
+        late, reproducibly from its seed (docs/interface.md); None is the harness without stalls."""
+        return self._run([inputs], vcd, stalls)[0]
 
     def simulate_many(self, input_sets: Iterable[Sequence[torch.Tensor | np.ndarray]]) -> list[Simulation]:
         """Run the design on each set of inputs, in order, in one worker: the simulator (or the JIT)
@@ -176,7 +180,8 @@ class Design:
         """Run the synthesised netlist (`synthesize` first) on `inputs`, through the same harness."""
         return self._run_simulator(self._build_netlist(), [tuple(_as_array(x) for x in inputs)], None)[0]
 
-    def _run(self, input_sets: list[Sequence[torch.Tensor | np.ndarray]], vcd: Path | None) -> list[Simulation]:
+    def _run(self, input_sets: list[Sequence[torch.Tensor | np.ndarray]], vcd: Path | None,
+             stalls: StallPattern | None = None) -> list[Simulation]:
         runs = [tuple(_as_array(x) for x in inputs) for inputs in input_sets]
         if not self.can_simulate:
             raise UserError(
@@ -184,8 +189,11 @@ class Design:
                 stage="simulate", model=self.name, hint="compile with emit='sv' (the default) to simulate",
             )
         if self.target == "cpu":
+            if stalls is not None:
+                raise UserError(message="stall patterns drive the RTL simulator's handshakes; a cpu design has none",
+                                stage="simulate", model=self.name, hint="compile with target='rtl' to simulate with stalls")
             return self._run_cpu(runs)
-        return self._run_simulator(self._build(), runs, vcd)
+        return self._run_simulator(self._build(), runs, vcd, stalls)
 
     def check(self) -> Check:
         """Simulate on the example inputs and compare with eager PyTorch's outputs."""
@@ -263,15 +271,17 @@ class Design:
         self.checks.append(check)
         return check
 
-    def _run_simulator(self, so: Path, runs: list[tuple[np.ndarray, ...]], vcd: Path | None) -> list[Simulation]:
-        from backend.sim import load_simulator
+    def _run_simulator(self, so: Path, runs: list[tuple[np.ndarray, ...]], vcd: Path | None,
+                       stalls: StallPattern | None = None) -> list[Simulation]:
+        from backend.sim import NO_STALLS, load_simulator
 
         def work(_send) -> list[Simulation]:
             simulator = load_simulator(so, self.manifest)
             simulations = []
             for arrays in runs:
                 start = time.perf_counter()
-                result = simulator.run(arrays, cycle_limit=self.options.sim.cycle_limit, vcd=vcd)
+                result = simulator.run(arrays, cycle_limit=self.options.sim.cycle_limit, vcd=vcd,
+                                       stalls=NO_STALLS if stalls is None else stalls)
                 simulations.append(Simulation(result.outputs, result.cycles, time.perf_counter() - start, result.port_bound))
             return simulations
 

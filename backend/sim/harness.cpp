@@ -1,9 +1,18 @@
 // Generic Verilator harness for a CIRCT handshake design, compiled once into the runtime.
 //
 // The design's part (ports.cpp, see harness.h) makes the Verilated top and lists
-// its ports; nothing in this file knows a particular model. Memories answer every
-// load one cycle after the address handshake (a FIFO of answers, so any number in
-// flight), accept every store immediately and return its `done` token the next cycle.
+// its ports; nothing in this file knows a particular model. By default (no stall
+// pattern) memories answer every load one cycle after the address handshake (a FIFO
+// of answers, so any number in flight), accept every store immediately and return
+// its `done` token the next cycle; every ready the harness drives is high.
+// A stall pattern (seed, ready_low, max_latency; backend/sim/simulator.py StallPattern)
+// drives each of those readies (load addr, store request, done) low with probability
+// ready_low per cycle, delays the start valid by as many cycles (once high it stays high
+// until accepted), and answers each load / returns each store `done` after a latency drawn
+// uniformly from 1..max_latency cycles, still in order (the head of the FIFO becomes valid
+// only when its time has come). A splitmix64 generator seeded by `seed`: same seed, same cycles.
+// `inferences` > 1 offers start again after each done, without reset, with the memories
+// re-initialised to their first contents; each inference's cycles and memories are returned.
 #include "harness.h"
 
 #include <pybind11/pybind11.h>
@@ -51,8 +60,25 @@ void write_value(const Signal& s, uint64_t v) {
   std::memcpy(s.data, &v, std::min<unsigned>(s.bytes, 8));
 }
 
-struct LoadState { std::deque<uint64_t> answers; uint64_t addr_fired = 0, data_fired = 0; };
-struct StoreState { uint64_t pending = 0, request_fired = 0, done_fired = 0; };
+struct Answer { uint64_t value, due; };  // due: the first cycle the answer may be valid
+struct LoadState { std::deque<Answer> answers; uint64_t addr_fired = 0, data_fired = 0; };
+struct StoreState { std::deque<uint64_t> pending; uint64_t request_fired = 0, done_fired = 0; };  // due cycles
+
+// splitmix64 (Steele, Lea, Flood 2014): small, fast, and the same numbers on every platform.
+struct Stalls {
+  uint64_t state;
+  double ready_low;
+  uint64_t max_latency;
+  uint64_t next() {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  // A ready the harness drives this cycle: no random number is drawn when nothing stalls.
+  bool ready() { return ready_low <= 0.0 || static_cast<double>(next() >> 11) * 0x1.0p-53 >= ready_low; }
+  uint64_t latency() { return max_latency <= 1 ? 1 : 1 + next() % max_latency; }
+};
 
 std::string channel_state(const Channel& c, uint64_t fired, bool tb_drives_valid) {
   std::ostringstream s;
@@ -61,13 +87,19 @@ std::string channel_state(const Channel& c, uint64_t fired, bool tb_drives_valid
   return s.str();
 }
 
-py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std::string vcd_path) {
+py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std::string vcd_path, uint64_t seed,
+             double ready_low, uint64_t max_latency, uint64_t inferences) {
+  if (ready_low < 0.0 || ready_low >= 1.0) throw std::runtime_error("ready_low must be in [0, 1)");
+  if (max_latency < 1) throw std::runtime_error("max_latency must be at least 1");
+  if (inferences < 1) throw std::runtime_error("inferences must be at least 1");
+  Stalls stalls{seed, ready_low, max_latency};
   const Design& d = design();
   if (mems.size() != d.memories.size()) throw std::runtime_error("expected " + std::to_string(d.memories.size()) + " memories");
   for (size_t i = 0; i < mems.size(); ++i) {
     if (mems[i].size() != d.memories[i].depth) throw std::runtime_error(std::string("memory ") + d.memories[i].name + " has wrong size");
     for (auto& v : mems[i]) v &= mask(d.memories[i].width);
   }
+  const std::vector<std::vector<uint64_t>> initial = mems;
   if (!vcd_path.empty() && !d.traceable) throw std::runtime_error("this simulator was built without --trace; rebuild it to write a VCD");
   auto context = std::make_unique<VerilatedContext>();
   context->traceEverOn(!vcd_path.empty());
@@ -94,19 +126,30 @@ py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std:
   for (int i = 0; i < 4; ++i) { clock_to(true); clock_to(false); }
   set(m.reset, false);
 
-  bool started = false, finished = false;
-  uint64_t cycles = 0, last_activity = 0, start_fired = 0;
+  bool started = false, finished = false, start_offered = false;
+  uint64_t cycles = 0, last_activity = 0, start_fired = 0, done_fired = 0, inference_start = 0;
+  std::vector<uint64_t> inference_cycles;
+  std::vector<std::vector<std::vector<uint64_t>>> inference_memories;
+  std::vector<bool> addr_ready(m.loads.size()), request_ready(m.stores.size());
   std::string error;
-  while (!finished && cycles < cycle_limit && error.empty()) {
-    set(m.start.valid, !started);
-    set(m.done.ready, true);
+  while (!finished && cycles - inference_start < cycle_limit && error.empty()) {
+    if (!started && !start_offered) start_offered = stalls.ready();  // once offered, held until accepted
+    set(m.start.valid, !started && start_offered);
+    bool done_ready = stalls.ready();
+    set(m.done.ready, done_ready);
     for (size_t i = 0; i < m.loads.size(); ++i) {
       auto& answers = loads[i].answers;
-      set(m.loads[i].addr.ready, true);
-      set(m.loads[i].data.valid, !answers.empty());
-      write_value(m.loads[i].value, answers.empty() ? 0 : answers.front());
+      bool due = !answers.empty() && answers.front().due <= cycles;
+      addr_ready[i] = stalls.ready();
+      set(m.loads[i].addr.ready, addr_ready[i]);
+      set(m.loads[i].data.valid, due);
+      write_value(m.loads[i].value, due ? answers.front().value : 0);
     }
-    for (size_t i = 0; i < m.stores.size(); ++i) { set(m.stores[i].request.ready, true); set(m.stores[i].done.valid, stores[i].pending > 0); }
+    for (size_t i = 0; i < m.stores.size(); ++i) {
+      request_ready[i] = stalls.ready();
+      set(m.stores[i].request.ready, request_ready[i]);
+      set(m.stores[i].done.valid, !stores[i].pending.empty() && stores[i].pending.front() <= cycles);
+    }
     // Two evaluations a cycle: the new inputs with the clock low (the circuit is
     // posedge-only, so the falling edge needs no evaluation of its own), then the rising edge.
     clock_to(false);
@@ -114,53 +157,72 @@ py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std:
     for (size_t i = 0; i < m.loads.size(); ++i) {
       const LoadPort& l = m.loads[i];
       LoadState& state = loads[i];
-      if (!state.answers.empty() && flag(l.data.ready)) { state.answers.pop_front(); ++state.data_fired; active = true; }
-      if (flag(l.addr.valid)) {
+      if (!state.answers.empty() && state.answers.front().due <= cycles && flag(l.data.ready)) {
+        state.answers.pop_front(); ++state.data_fired; active = true;
+      }
+      if (addr_ready[i] && flag(l.addr.valid)) {
         uint64_t a = read_field(l.address, 0, l.address_width);
         const Memory& mem = d.memories[l.memory];
         if (a >= mem.depth) { error = std::string("load from ") + l.addr.name + " at address " + std::to_string(a) + " beyond depth " + std::to_string(mem.depth); break; }
-        state.answers.push_back(mems[l.memory][a]); ++state.addr_fired; active = true;
+        state.answers.push_back(Answer{mems[l.memory][a], cycles + stalls.latency()}); ++state.addr_fired; active = true;
       }
     }
     for (size_t i = 0; i < m.stores.size() && error.empty(); ++i) {
       const StorePort& s = m.stores[i];
       StoreState& state = stores[i];
-      if (state.pending > 0 && flag(s.done.ready)) { --state.pending; ++state.done_fired; active = true; }
-      if (flag(s.request.valid)) {
+      if (!state.pending.empty() && state.pending.front() <= cycles && flag(s.done.ready)) {
+        state.pending.pop_front(); ++state.done_fired; active = true;
+      }
+      if (request_ready[i] && flag(s.request.valid)) {
         uint64_t a = read_field(s.packed, s.data_width, s.addr_width), v = read_field(s.packed, 0, s.data_width);
         const Memory& mem = d.memories[s.memory];
         if (a >= mem.depth) { error = std::string("store to ") + s.request.name + " at address " + std::to_string(a) + " beyond depth " + std::to_string(mem.depth); break; }
-        mems[s.memory][a] = v & mask(mem.width); ++state.pending; ++state.request_fired; active = true;
+        mems[s.memory][a] = v & mask(mem.width); state.pending.push_back(cycles + stalls.latency()); ++state.request_fired; active = true;
       }
     }
-    if (!started && flag(m.start.ready)) { started = true; ++start_fired; active = true; }
-    if (flag(m.done.valid)) finished = true;
+    if (!started && start_offered && flag(m.start.ready)) { started = true; ++start_fired; active = true; }
+    bool done_now = done_ready && flag(m.done.valid);
     if (active) last_activity = cycles;
     clock_to(true);
     ++cycles;
+    if (done_now) {
+      ++done_fired;
+      inference_cycles.push_back(cycles - inference_start);
+      inference_memories.push_back(mems);
+      if (inference_cycles.size() == inferences) {
+        finished = true;
+      } else {  // offer start again, without reset, on fresh memories
+        mems = initial;
+        started = start_offered = false;
+        inference_start = cycles;
+      }
+    }
   }
   std::string status = finished ? "done" : (error.empty() ? "timeout" : "error");
   if (!finished && error.empty()) {
     std::ostringstream s;
-    s << "ran " << cycles << " cycles (limit " << cycle_limit << ") and the done token (" << m.done.name
-      << "_valid) never asserted; start " << (started ? "was accepted" : "was never accepted (start ready stayed low)")
+    s << "ran " << cycles - inference_start << " cycles (limit " << cycle_limit << ")";
+    if (!inference_cycles.empty()) s << " in inference " << inference_cycles.size() + 1 << ", restarted without reset,";
+    s << " and the done token (" << m.done.name << "_valid) never asserted; start " << (started ? "was accepted" : "was never accepted (start ready stayed low)")
       << "; last memory or control transfer at cycle " << last_activity << ". Channel states:";
-    s << "\n  " << channel_state(m.start, start_fired, true) << "\n  " << channel_state(m.done, 0, false);
+    s << "\n  " << channel_state(m.start, start_fired, true) << "\n  " << channel_state(m.done, done_fired, false);
     for (size_t i = 0; i < m.loads.size(); ++i)
       s << "\n  " << channel_state(m.loads[i].addr, loads[i].addr_fired, false) << " | "
         << channel_state(m.loads[i].data, loads[i].data_fired, true) << " answers queued=" << loads[i].answers.size();
     for (size_t i = 0; i < m.stores.size(); ++i)
       s << "\n  " << channel_state(m.stores[i].request, stores[i].request_fired, false) << " | "
-        << channel_state(m.stores[i].done, stores[i].done_fired, true) << " done tokens pending=" << stores[i].pending;
+        << channel_state(m.stores[i].done, stores[i].done_fired, true) << " done tokens pending=" << stores[i].pending.size();
     error = s.str();
   }
   if (tracer) tracer->close();
   top->final();
   py::dict result;
   result["status"] = status;
-  result["cycles"] = cycles;
+  result["cycles"] = inference_cycles.empty() ? cycles - inference_start : inference_cycles.front();
   result["message"] = error;
-  result["memories"] = mems;
+  result["memories"] = inference_memories.empty() ? mems : inference_memories.front();
+  result["inference_cycles"] = inference_cycles;
+  result["inference_memories"] = inference_memories;
   py::dict transfers;  // per memory port: the benchmark's port-saturation bound reads these
   for (size_t i = 0; i < m.loads.size(); ++i) transfers[py::str(m.loads[i].addr.name)] = loads[i].addr_fired;
   for (size_t i = 0; i < m.stores.size(); ++i) transfers[py::str(m.stores[i].request.name)] = stores[i].request_fired;
@@ -174,6 +236,7 @@ py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std:
 // with multi-phase initialisation Python names the module after the file it loaded.
 PYBIND11_MODULE(torch_circt_sim, m) {
   m.doc() = "Verilator simulation of a torch-circt design (generated)";
-  m.def("run", &run, py::arg("memories"), py::arg("cycle_limit"), py::arg("vcd_path") = "");
+  m.def("run", &run, py::arg("memories"), py::arg("cycle_limit"), py::arg("vcd_path") = "", py::arg("seed") = 0,
+        py::arg("ready_low") = 0.0, py::arg("max_latency") = 1, py::arg("inferences") = 1);
   m.attr("top") = design().top;
 }

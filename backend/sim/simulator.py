@@ -41,12 +41,44 @@ def automatic_cycle_limit(manifest: PortManifest) -> int:
 
 
 @dataclass(frozen=True)
+class StallPattern:
+    """How the harness's memories and handshakes misbehave, reproducibly (docs/interface.md).
+
+    Every ready the harness drives (load address, store request, done) is low with probability
+    `ready_low` in each cycle, the start valid is held back as long, and each load answer and
+    store `done` token comes 1..`max_latency` cycles (uniformly) after its request, in order.
+    The same `seed` gives the same cycles. `NO_STALLS` (the default) is the harness without
+    stalls: every ready high, every answer one cycle after its request.
+    """
+
+    seed: int = 0
+    ready_low: float = 0.0
+    max_latency: int = 1
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.ready_low < 1.0:
+            raise ValueError(f"ready_low must be in [0, 1), got {self.ready_low}")
+        if self.max_latency < 1:
+            raise ValueError(f"max_latency must be at least 1, got {self.max_latency}")
+        if not 0 <= self.seed < 2**64:
+            raise ValueError(f"seed must fit in 64 unsigned bits, got {self.seed}")
+
+
+NO_STALLS = StallPattern()
+
+
+@dataclass(frozen=True)
 class SimResult:
-    """Outputs, the cycles from start to done, and how many transfers each memory port made."""
+    """Outputs, the cycles from start to done, and how many transfers each memory port made.
+
+    With `inferences` > 1, `outputs` and `cycles` are the first inference's; `inference_outputs`
+    and `inference_cycles` hold every inference's, the later ones started without reset."""
 
     outputs: tuple[np.ndarray, ...]
     cycles: int
     port_transfers: dict[str, int]
+    inference_outputs: tuple[tuple[np.ndarray, ...], ...] = ()
+    inference_cycles: tuple[int, ...] = ()
 
     @property
     def port_bound(self) -> int:
@@ -116,11 +148,23 @@ class Simulator:
         return contents
 
     def run(
-        self, inputs: Sequence[np.ndarray], *, cycle_limit: int | None = None, vcd: Path | None = None
+        self,
+        inputs: Sequence[np.ndarray],
+        *,
+        cycle_limit: int | None = None,
+        vcd: Path | None = None,
+        stalls: StallPattern = NO_STALLS,
+        inferences: int = 1,
     ) -> SimResult:
-        """Simulate from reset; `cycle_limit` None means `automatic_cycle_limit` of the manifest."""
+        """Simulate from reset; `cycle_limit` None means `automatic_cycle_limit` of the manifest
+        (it applies to each inference). `stalls` makes the harness hold readies low and answer
+        late; `inferences` > 1 offers start again after each done, without reset, on memories
+        re-initialised to `inputs` (results cleared)."""
         limit = automatic_cycle_limit(self.manifest) if cycle_limit is None else int(cycle_limit)
-        raw = self._module.run(self._memories(inputs), limit, "" if vcd is None else str(vcd))
+        if inferences < 1:
+            raise ValueError(f"inferences must be at least 1, got {inferences}")
+        raw = self._module.run(self._memories(inputs), limit, "" if vcd is None else str(vcd), stalls.seed,
+                               float(stalls.ready_low), stalls.max_latency, inferences)
         if raw["status"] == "timeout":
             raise SimulationTimeoutError(
                 f"no result after {raw['cycles']} cycles (limit {_limit_source(self.manifest, cycle_limit)})",
@@ -132,9 +176,13 @@ class Simulator:
             raise SimulationError(raw["message"], stage="simulate", model=self.name)
         results = self.manifest.memories_with_role("result")
         by_position = {id(m): i for i, m in enumerate(self.manifest.memories)}
-        outputs = tuple(_from_bits(raw["memories"][by_position[id(m)]], m) for m in results)
+        per_inference = tuple(
+            tuple(_from_bits(memories[by_position[id(m)]], m) for m in results) for memories in raw["inference_memories"]
+        )
         transfers = {str(k): int(v) for k, v in raw["transfers"].items()}
-        return SimResult(outputs=outputs, cycles=int(raw["cycles"]), port_transfers=transfers)
+        return SimResult(outputs=per_inference[0], cycles=int(raw["cycles"]), port_transfers=transfers,
+                         inference_outputs=per_inference,
+                         inference_cycles=tuple(int(c) for c in raw["inference_cycles"]))
 
 
 def _limit_source(manifest: PortManifest, given: int | None) -> str:
