@@ -3,6 +3,7 @@
     <model>.linalg.mlir   the linalg-on-tensors IR the backends consumed
     metadata.json, golden.npz
     <model>.sv, manifest.json, wave.vcd   (rtl; the waveform only when simulated with one)
+    <model>_tb.sv, <model>_<tensor>.hex, <model>_<result>_expected.hex   (rtl: the self-checking testbench)
     <model>.<level>.mlir  the IR an rtl compile stopped at (emit="handshake" or "hw")
     <model>.netlist.v, yosys_stat.json, nextpnr_report.json, yosys.log, nextpnr.log   (rtl, synthesised)
     NN_<stage>.mlir       every stage's IR, in the order it ran (all_ir; cpu stages are
@@ -45,6 +46,12 @@ def _artifacts(designs: list, *, all_ir: bool) -> dict[str, Writer]:
         files["manifest.json"] = rtl.manifest.save
     if rtl is not None and rtl.sv is not None:
         files[f"{first.name}.sv"] = lambda p: atomic_write_text(p, rtl.sv)
+    if rtl is not None and rtl.sv is not None and rtl.manifest is not None and first.golden is not None:
+        from backend.testbench import testbench_files
+
+        bench = testbench_files(rtl.manifest, first.golden.inputs, first.golden.outputs)
+        for name, text in bench.items():
+            files[name] = lambda p, text=text: atomic_write_text(p, text)
     if rtl is not None and stopped_ir_name(rtl) is not None:
         files[stopped_ir_name(rtl)] = lambda p: atomic_write_text(p, rtl.stages[-1].text)
     if rtl is not None and rtl.synthesis is not None:

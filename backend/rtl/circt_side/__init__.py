@@ -17,6 +17,7 @@ Our own passes are modules of this package named after their stage:
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -100,6 +101,17 @@ def rewrite_stage(transform: Callable[..., object], **arguments: Any) -> Stage:
     return Stage(stage_name(transform), run)
 
 
+# ExportVerilog's options. `disallowPackedStructAssignments`: a store port's packed {address, data}
+# is built field by field (`assign s.address = a;`), not as the assignment pattern
+# `'{address: a, data: d}`, which Icarus Verilog 11 rejects ("syntax error in continuous
+# assignment"); the same bits, so the testbench (docs/interface.md) runs in both simulators.
+# Not where a struct has a zero-width field (the address of a one-word memory): there CIRCT
+# still assigns the absent field (`assign s.address = in0;`, neither declared), which no
+# simulator accepts, so such a design keeps the pattern and runs under Verilator only.
+LOWERING_OPTIONS = "disallowPackedStructAssignments"
+_ZERO_WIDTH_FIELD = re.compile(r"!hw\.struct<[^>]*:\s*i0\b")
+
+
 def export_verilog(text: str) -> str:
     """Emit SystemVerilog for a module already lowered to hw/sv.
 
@@ -112,6 +124,8 @@ def export_verilog(text: str) -> str:
     with context:
         located = parse_in_circt(text, context)
         module = parse_in_circt(located.operation.get_asm(enable_debug_info=False), context)
+        if not _ZERO_WIDTH_FIELD.search(text):
+            module.operation.attributes["circt.loweringOptions"] = circt.ir.StringAttr.get(LOWERING_OPTIONS)
         out = io.StringIO()
         circt.export_verilog(module, out)
         return out.getvalue()
