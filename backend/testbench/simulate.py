@@ -16,8 +16,11 @@ from pathlib import Path
 from backend.sim.toolchain import VERILATOR, _toolchain_env
 
 SIMULATORS = ("icarus", "verilator")
-# One make job: Verilator 5's generated makefile races on its precompiled header with -j 2
-# ("Vtop_tb__pch.h.fast: linker input file not found") once a design spans several C++ files.
+# The wheel's verilated.mk has an empty CFG_CXXFLAGS_PCH_I, so once a design spans several C++
+# files the compiler gets the precompiled header as a bare file name ("Vtop_tb__pch.h.fast:
+# linker input file not found"); give make the flag it lacks (backend/sim/build_extension.py
+# meets the same gap by not using the header).
+VERILATOR_MAKEFLAGS = "CFG_CXXFLAGS_PCH_I=-include"
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,9 @@ def commands(simulator: str, top: str) -> list[list[str]]:
     if simulator == "icarus":
         return [["iverilog", "-g2012", "-o", f"{top}_tb.vvp", *sources], ["vvp", "-n", f"{top}_tb.vvp"]]
     if simulator == "verilator":
-        return [[str(VERILATOR), "--binary", "--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--build-jobs", "1",
-                 "--top-module", f"{top}_tb", "-Mdir", f"{top}_tb.obj", *sources],
+        return [[str(VERILATOR), "--binary", "--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style", "--build-jobs", "2",
+                 "--top-module", f"{top}_tb", "-Mdir", f"{top}_tb.obj",
+                 "-MAKEFLAGS", VERILATOR_MAKEFLAGS, *sources],
                 [f"{top}_tb.obj/V{top}_tb"]]
     raise ValueError(f"unknown simulator '{simulator}'; known: {SIMULATORS}")
 
