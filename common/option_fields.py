@@ -11,9 +11,9 @@ import dataclasses
 from typing import Any
 
 
-def option(default: Any, help: str, *, flag: str | None = None, stages: tuple[str, ...] = ()) -> Any:
-    """A dataclass field with a command-line flag; `stages` are the optional stages a bool switch runs."""
-    return dataclasses.field(default=default, metadata={"help": help, "flag": flag, "stages": stages})
+def option(default: Any, help: str, *, flag: str | None = None, stages: tuple[str, ...] = (), on: Any = True) -> Any:
+    """A dataclass field with a command-line flag; `stages` are the optional stages it runs while its value is `on`."""
+    return dataclasses.field(default=default, metadata={"help": help, "flag": flag, "stages": stages, "on": on})
 
 
 def flagged(kind: type) -> list[tuple[str, dataclasses.Field]]:
@@ -24,5 +24,5 @@ def flagged(kind: type) -> list[tuple[str, dataclasses.Field]]:
 
 def stage_switch(options: Any, stage: str) -> bool:
     """Whether `stage` runs under `options`: every switch that names it is on (a stage no switch names always runs)."""
-    return all(getattr(options, field.name) for field in dataclasses.fields(options)
+    return all(getattr(options, field.name) == field.metadata["on"] for field in dataclasses.fields(options)
                if stage in field.metadata.get("stages", ()))

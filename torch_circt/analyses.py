@@ -1,7 +1,7 @@
 """What the RTL worker reads off its own stages' IR, returned with the SystemVerilog and kept on the `Design`.
 
 The port manifest (from `extmem-to-hw`), the loop work (from the input of
-`lower-to-affine`, see `loops`) and the hardware estimate (from `name-hardware`, the last hw stage)
+`lower-to-affine`, see `loops`) and the hardware estimate (from the last hw stage)
 are computed once, in the worker, inside crash isolation: the report, the
 simulator's cycle limit and the benchmark read them and rerun no pass.
 """
@@ -13,16 +13,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from backend.rtl import PortManifest
+from backend.rtl.circt_side.internal_parameters import rom_module_name
 from backend.rtl.circt_side.ports import read_manifest
 from common.records import ModelMetadata
+from torch_circt.flow import LEVEL_ENDS
 from torch_circt.hw_estimate import HwEstimate, estimate
 from torch_circt.loops import LoopWork, loop_work
 
-# The stage whose output the port manifest is read from.
+# The stage whose output the port manifest is read from, and the one that may take the parameters' ports away.
 MANIFEST_STAGE = "extmem-to-hw"
+PARAMETERS_STAGE = "internal-parameters"
 # The loop nest is read from the input of this stage (linalg on memrefs); the hardware estimate from this one.
 LOOPS_BEFORE = "lower-to-affine"
-HW_LEVEL = "name-hardware"
+HW_LEVELS = LEVEL_ENDS["hw"]  # the first that ran
 
 
 @dataclass(frozen=True)
@@ -40,13 +43,25 @@ def analyse(inputs: Mapping[str, str], outputs: Mapping[str, str], metadata: Mod
         loops = None
     manifest = read_manifest(outputs[MANIFEST_STAGE], metadata)
     manifest = dataclasses.replace(manifest, loop_bound=loops.innermost_iterations if loops else None)
+    if PARAMETERS_STAGE in outputs:
+        manifest = parameters_inside(manifest)
     return RtlAnalysis(manifest, loops, _hardware(outputs, manifest))
 
 
+def parameters_inside(manifest: PortManifest) -> PortManifest:
+    """The manifest once `internal-parameters` has answered every read-only parameter inside the circuit:
+    those memories keep their name, shape and `init` (the ROM's words), name their ROM and have no ports to drive."""
+    memories = tuple(
+        dataclasses.replace(m, loads=(), rom=rom_module_name(manifest.top, m.loads[0].name.removesuffix("_ld0")))
+        if m.role == "param" and m.loads and not m.stores else m for m in manifest.memories)
+    return dataclasses.replace(manifest, memories=memories)
+
+
 def _hardware(outputs: Mapping[str, str], manifest: PortManifest) -> HwEstimate | None:
-    if HW_LEVEL not in outputs:
+    level = next((name for name in HW_LEVELS if name in outputs), None)
+    if level is None:
         return None
     try:
-        return estimate(outputs[HW_LEVEL], manifest)
+        return estimate(outputs[level], manifest)
     except Exception:  # noqa: BLE001 - an estimate is informative only: it costs a line of the report, never the job
         return None

@@ -3,6 +3,7 @@
     <model>.linalg.mlir   the linalg-on-tensors IR the backends consumed
     metadata.json, golden.npz
     <model>.sv, manifest.json, wave.vcd   (rtl; the waveform only when simulated with one)
+    <model>_<param>.hex   (rtl: each parameter's words, one a line, for $readmemh)
     <model>_tb.sv, <model>_<tensor>.hex, <model>_<result>_expected.hex   (rtl: the self-checking testbench)
     <model>.<level>.mlir  the IR an rtl compile stopped at (emit="handshake" or "hw")
     <model>.netlist.v, yosys_stat.json, nextpnr_report.json, yosys.log, nextpnr.log   (rtl, synthesised)
@@ -43,7 +44,11 @@ def _artifacts(designs: list, *, all_ir: bool) -> dict[str, Writer]:
     }
     rtl = next((d for d in designs if d.target == "rtl"), None)
     if rtl is not None and rtl.manifest is not None:
+        from backend.testbench import parameter_files
+
         files["manifest.json"] = rtl.manifest.save
+        for name, text in parameter_files(rtl.manifest).items():
+            files[name] = lambda p, text=text: atomic_write_text(p, text)
     if rtl is not None and rtl.sv is not None:
         files[f"{first.name}.sv"] = lambda p: atomic_write_text(p, rtl.sv)
     if rtl is not None and rtl.sv is not None and rtl.manifest is not None and first.golden is not None:

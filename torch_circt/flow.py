@@ -1,7 +1,7 @@
 """The flow: every stage of every target, in the order it runs. This is the one place that says so.
 
     frontend   program -> fx_import -> torch_backend -> linalg_on_tensors -> integer_idioms -> distinct_results -> check-signature
-    rtl        linalg -> (torch-mlir) ... -> transport -> (CIRCT) ... -> esi-to-hw -> name-hardware -> ... -> export-verilog
+    rtl        linalg -> (torch-mlir) ... -> transport -> (CIRCT) ... -> name-hardware -> internal-parameters -> ... -> export-verilog
     cpu        linalg -> generalize -> bufferize -> free-early -> loops -> llvm   (then the JIT)
     synth      design.sv -> yosys (synth_ecp5) -> netlist.json, netlist.v -> nextpnr-ecp5 -> utilisation, Fmax
 
@@ -24,6 +24,7 @@ import backend.cpu as cpu
 import frontend.torch as frontend
 from backend.rtl import circt_side, torch_side
 from backend.rtl.circt_side.completion_carrier import completion_carrier
+from backend.rtl.circt_side.internal_parameters import internal_parameters
 from backend.rtl.circt_side.name_hardware import name_hardware
 from backend.rtl.circt_side.sink_constants import sink_constants
 from backend.rtl.circt_side.source_constants import source_constants
@@ -46,8 +47,9 @@ from common.stages import OnStage, Stage, StageResult, run_stages, stage_failure
 from torch_circt.isolation import WorkerCrash, call_isolated
 from torch_circt.options import EMIT_LEVELS, RtlOptions, SynthOptions
 
-# The last stage of each IR level a compile can stop at (`emit`).
-LEVEL_ENDS = {"linalg": "check-signature", "handshake": "extmem-to-hw", "hw": "name-hardware", "sv": "export-verilog"}
+# The last stage of each IR level a compile can stop at (`emit`): the first of these that runs.
+LEVEL_ENDS = {"linalg": ("check-signature",), "handshake": ("extmem-to-hw",),
+              "hw": ("internal-parameters", "name-hardware"), "sv": ("export-verilog",)}
 GROUPS = ("frontend", "rtl", "cpu")
 # Inputs and outputs of a segment's stages, by name -> what the worker hands back beside the text.
 Analyse = Callable[[Mapping[str, str], Mapping[str, str]], Any]
@@ -101,6 +103,7 @@ def all_rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage,
         circt_side.pass_stage("handshake-to-hw"),
         circt_side.pass_stage("esi-to-hw"),
         circt_side.rewrite_stage(name_hardware, metadata=metadata),
+        circt_side.rewrite_stage(internal_parameters, metadata=metadata),
         circt_side.pass_stage("seq-to-sv"),
         circt_side.pass_stage("hw-to-sv"),
         circt_side.export_verilog_stage(),
@@ -163,8 +166,8 @@ def until(stages: Sequence[Stage], emit: str) -> tuple[Stage, ...]:
     if emit not in EMIT_LEVELS:
         raise ValueError(f"emit must be one of {', '.join(EMIT_LEVELS)}")
     names = [s.name for s in stages]
-    end = LEVEL_ENDS[emit]
-    return tuple(stages[: names.index(end) + 1]) if end in names else tuple(stages)
+    end = next((name for name in LEVEL_ENDS[emit] if name in names), None)
+    return tuple(stages[: names.index(end) + 1]) if end is not None else tuple(stages)
 
 
 def run_segment(

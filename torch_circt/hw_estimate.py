@@ -1,14 +1,14 @@
 """A hardware size estimate counted in the hw/comb/seq IR, before SystemVerilog export.
 
-We read the `name-hardware` stage's output (the last hw stage, after `esi-to-hw`): every handshake op is by then one
+We read the last hw stage's output (`internal-parameters`, else `name-hardware`): every handshake op is by then one
 `hw.module` built from `comb` and `seq` ops, instantiated (`hw.instance`) many
 times. Counts are per module, multiplied out through the instance hierarchy
 from the top module, so they describe the flattened circuit. Widths come from
 each op's result type. This is a pre-synthesis count: constant folding,
 sharing and retiming in a real synthesis tool will change it (usually shrink
-it). Memories inside the circuit are `seq.hlmem`; the memories the harness
-models (arguments, results, parameters) are outside it and come from the
-port manifest.
+it). Memories inside the circuit are `seq.hlmem` and the parameters' ROMs
+(`sv.reg` of an unpacked array); the memories the harness models (arguments,
+results, parameters left as ports) are outside it and come from the port manifest.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ from dataclasses import asdict, dataclass, field
 
 from backend.rtl import PortManifest
 
-SOURCE = "CIRCT hw/comb/seq IR (name-hardware stage), flattened through hw.instance"
+SOURCE = "CIRCT hw/comb/seq IR (the last hw stage), flattened through hw.instance"
 
 _MODULE = re.compile(r"^\s*hw\.module(?:\s+(?:private|public))?\s+@([\w$.]+)")
 _INSTANCE = re.compile(r'hw\.instance\s+"[^"]*"\s+(?:sym\s+@\S+\s+)?@([\w$.]+)')
 _OP = re.compile(r"=\s+(comb\.\w+|seq\.\w+)\b")
 _WIDTH = re.compile(r":\s*i(\d+)(?:\s+loc\(.*\))?\s*$")  # the result type, before the op's location
 _MEMORY = re.compile(r"<([\dx]+)xi(\d+)>")
+_ROM = re.compile(r"=\s+sv\.reg\b.*:\s*!hw\.inout<uarray<(\d+)xi(\d+)>>")
 
 # (report name, ops counted under it)
 CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -93,7 +94,7 @@ def estimate(hw_mlir: str, manifest: PortManifest) -> HwEstimate:
     for category, ops in CATEGORIES.items():
         picked = [(count, width) for (op, width), count in top.ops.items() if op in ops]
         units[category] = Unit(sum(c for c, _ in picked), sum(c * w for c, w in picked))
-    external = sum(m.depth * m.element_width for m in manifest.memories)
+    external = sum(m.depth * m.element_width for m in manifest.memories if m.loads or m.stores)
     return HwEstimate(units, top.memory_bits, external, len(modules), sum(top.children.values()))
 
 
@@ -106,6 +107,10 @@ def _parse(text: str) -> dict[str, _Module]:
             current = modules.setdefault(header.group(1), _Module())
             continue
         if current is None:
+            continue
+        rom = _ROM.search(line)
+        if rom:
+            current.memory_bits += int(rom.group(1)) * int(rom.group(2))
             continue
         instance = _INSTANCE.search(line)
         if instance:

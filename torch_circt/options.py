@@ -24,6 +24,8 @@ TARGETS = ("rtl", "cpu")
 SYNTH_FAMILIES = ("ecp5",)
 # Where a compile may stop (hlstool's --ir-level): the last stage of each level is in the flow.
 EMIT_LEVELS = ("linalg", "handshake", "hw", "sv")
+# Where the parameters live: ROMs inside the circuit, or memory interfaces on its top.
+PARAMETER_FORMS = ("internal", "ports")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class RtlOptions:
     `completion_carrier`: memory completion leaves the loop recurrence in loop nests that allow it.
     `task_pipelining`: CIRCT's loop network for the outermost loop (II = 2 there); off, it is a plain loop.
     `throughput_buffers`: buffers placed so that lagging paths do not hold the loop's control.
+    `parameters`: "internal" builds each parameter into the circuit as an initialised ROM (docs/interface.md);
+    "ports" leaves it a memory interface on the top that the user answers.
     """
 
     buffer_strategy: str = option("cycles", "handshake-insert-buffers strategy: cycles, all or allFIFO")
@@ -50,6 +54,8 @@ class RtlOptions:
     task_pipelining: bool = option(False, "CIRCT's task pipelining of the outermost loop")
     throughput_buffers: bool = option(True, "buffers that keep lagging paths off the loop control",
                                       stages=("throughput-buffers",))
+    parameters: str = option("internal", "parameters as ROMs inside the circuit (internal) or memory ports on the top (ports)",
+                             stages=("internal-parameters",), on="internal")
 
     @classmethod
     def unpipelined(cls) -> RtlOptions:
@@ -114,6 +120,8 @@ class Options:
             raise ValueError(f"emit must be one of {', '.join(EMIT_LEVELS)}, not '{self.emit}'")
         if self.rtl.buffer_strategy not in ("cycles", "all", "allFIFO"):
             raise ValueError(f"buffer_strategy must be cycles, all or allFIFO, not '{self.rtl.buffer_strategy}'")
+        if self.rtl.parameters not in PARAMETER_FORMS:
+            raise ValueError(f"parameters must be {' or '.join(PARAMETER_FORMS)}, not '{self.rtl.parameters}'")
         limit = 1 if self.sim.cycle_limit is None else self.sim.cycle_limit
         if self.rtl.buffer_size < 1 or limit < 1 or self.sim.verilator_jobs < 1:
             raise ValueError("buffer_size, cycle_limit and verilator_jobs must be at least 1")

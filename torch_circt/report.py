@@ -121,7 +121,8 @@ def _interface(manifest) -> dict:
         "clock": manifest.clock, "reset": manifest.reset,
         "start": manifest.start.valid.removesuffix("_valid"), "done": manifest.done.valid.removesuffix("_valid"),
         "memories": [{"tensor": m.name, "role": m.role, "dtype": m.dtype, "shape": list(m.shape),
-                      "ports": [*(p.name for p in m.loads), *(p.name for p in m.stores)]} for m in manifest.memories],
+                      "ports": [*(p.name for p in m.loads), *(p.name for p in m.stores)], "rom": m.rom}
+                     for m in manifest.memories],
     }
 
 
@@ -132,7 +133,8 @@ def _interface_markdown(rtl: dict) -> list[str]:
              "Each memory port is a valid/ready channel (`_addr`, `_data`; a store's packed request and its `_done`).", "",
              "| tensor | role | dtype | shape | ports |", "| --- | --- | --- | --- | --- |"]
     for memory in interface["memories"]:
-        ports = ", ".join(f"`{p}`" for p in memory["ports"]) or "none (unused by the circuit)"
+        inside = f"none: inside the circuit, ROM `{memory['rom']}`" if memory.get("rom") else "none (unused by the circuit)"
+        ports = ", ".join(f"`{p}`" for p in memory["ports"]) or inside
         lines.append(f"| `{memory['tensor']}` | {memory['role']} | {memory['dtype']} | {memory['shape']} | {ports} |")
     return lines
 
@@ -177,8 +179,8 @@ def render_markdown(report: dict) -> str:
             lines += ["", "## Hardware estimate", "", f"Counted in the {hardware['source']}; pre-synthesis, "
                       "so an upper bound on what synthesis keeps.", "", "| unit | count | bits |", "| --- | --- | --- |"]
             lines += [f"| {k} | {v['count']} | {v['bits']} |" for k, v in hardware["units"].items()]
-            lines += [f"| memory inside the circuit (seq.hlmem) | | {hardware['internal_memory_bits']} |",
-                      f"| memory outside (arguments, results, parameters) | | {hardware['external_memory_bits']} |",
+            lines += [f"| memory inside the circuit (seq.hlmem, parameter ROMs) | | {hardware['internal_memory_bits']} |",
+                      f"| memory outside (arguments, results, parameters left as ports) | | {hardware['external_memory_bits']} |",
                       "", f"{hardware['module_definitions']} module definitions, {hardware['instances']} instances."]
     if "quantization" in report:
         lines += ["", *render_error_report(report["quantization"])]

@@ -55,7 +55,8 @@ class Memory:
     """A memref argument of the circuit, modelled by the harness as a flat array.
 
     `role` is "arg", "result" or "param"; `index` is the position among model args
-    or results (params are numbered in order). Params carry their `init` values.
+    or results (params are numbered in order). Params carry their `init` values;
+    `rom` names the module that holds a parameter inside the circuit (then it has no ports).
     """
 
     name: str
@@ -69,6 +70,7 @@ class Memory:
     loads: tuple[LoadPort, ...] = ()
     stores: tuple[StorePort, ...] = ()
     init: tuple[int, ...] | None = None
+    rom: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,4 +147,5 @@ def _memory(raw: dict) -> Memory:
             for p in raw["stores"]
         ),
         init=None if raw["init"] is None else tuple(raw["init"]),
+        rom=raw.get("rom"),
     )

@@ -272,6 +272,13 @@ def testbench_files(manifest: PortManifest, inputs: Sequence[np.ndarray],
     return files
 
 
+def parameter_files(manifest: PortManifest) -> dict[str, str]:
+    """`<top>_<param>.hex` per parameter, one word a line: what `$readmemh` loads into a memory of one's own,
+    whether the circuit holds the words (its ROMs) or leaves them to the user (`parameters="ports"`)."""
+    return {f"{manifest.top}_{m.name}.hex": hex_text(_bits(np.asarray(m.init), m), m.element_width)
+            for m in manifest.memories_with_role("param") if m.init is not None}
+
+
 def write_testbench(directory: Path, manifest: PortManifest, inputs: Sequence[np.ndarray],
                     outputs: Sequence[np.ndarray]) -> list[Path]:
     """Write every file of `testbench_files` into `directory`, each whole or not at all."""

@@ -110,7 +110,7 @@ def test_options_reach_the_passes() -> None:
         emit="hw", rtl=torch_circt.RtlOptions(buffer_size=2)))
     two = torch_circt.compile(ScaleAdd(), _ints(0), options=torch_circt.Options(emit="hw"))
     assert _buffer_slots(one.ir("handshake-buffers")) == {2} and _buffer_slots(two.ir("handshake-buffers")) == {1}
-    assert one.stage_names[-1] == "name-hardware" and one.sv is None
+    assert one.stage_names[-1] == "internal-parameters" and one.sv is None
     old = torch_circt.compile(ScaleAdd(), _ints(0), options=torch_circt.Options(
         emit="hw", rtl=torch_circt.RtlOptions.unpipelined()))
     pipelining = {"scalar-replacement", "coalesce-loops", "sink-constants", "completion-carrier", "wire-completion",

@@ -49,6 +49,13 @@ def designs() -> tuple[torch_circt.Design, torch_circt.Design]:
             torch_circt.compile(TinyNet(), INPUTS, target="rtl", name="tiny top"))
 
 
+@pytest.fixture(scope="module")
+def with_ports() -> torch_circt.Design:
+    """TinyNet with its parameters left as memory ports, as before `internal-parameters`."""
+    options = torch_circt.Options(rtl=torch_circt.RtlOptions(parameters="ports"))
+    return torch_circt.compile(TinyNet(), INPUTS, target="rtl", name="tiny top", options=options)
+
+
 def _modules(sv: str) -> list[str]:
     return re.findall(r"^module (\w+)", sv, flags=re.MULTILINE)
 
@@ -80,13 +87,18 @@ def test_two_designs_lint_as_one_netlist(designs, tmp_path: Path) -> None:
     assert lint([str(paths[0]), str(paths[0])]) != 0  # the same design twice: every module a duplicate
 
 
-def test_ports_and_memories_carry_the_model_names(designs) -> None:
-    _, net = designs
+@pytest.mark.parametrize("parameters", ["internal", "ports"])
+def test_ports_and_memories_carry_the_model_names(designs, with_ports, parameters: str) -> None:
+    net = designs[1] if parameters == "internal" else with_ports
     manifest = net.manifest
     memories = {m.name: m for m in manifest.memories}
     assert set(memories) == {"x", "result0", "fc1.weight", "fc1.bias"}  # parameters by their state_dict names
-    assert memories["fc1.weight"].loads[0].addr.data == "fc1_weight_ld0_addr"
     assert memories["fc1.weight"].init == tuple(range(-6, 6))
+    if parameters == "ports":
+        assert memories["fc1.weight"].loads[0].addr.data == "fc1_weight_ld0_addr" and memories["fc1.weight"].rom is None
+    else:  # held inside: no port of its own, its ROM named after the top and the tensor
+        assert memories["fc1.weight"].loads == () and memories["fc1.weight"].rom == "tiny_top_fc1_weight_rom"
+        assert "tiny_top_fc1_weight_rom" in _modules(_sv(net))
     declared = _ports(_sv(net), manifest.top)
     named = {manifest.clock, manifest.reset, manifest.start.valid, manifest.start.ready, manifest.done.valid, manifest.done.ready}
     for memory in manifest.memories:
@@ -102,12 +114,14 @@ def test_a_named_design_is_reproducible(designs) -> None:
     assert again.sv == designs[1].sv and again.manifest == designs[1].manifest
 
 
-def test_the_report_lists_the_top_and_its_ports(designs) -> None:
+def test_the_report_lists_the_top_and_its_ports(designs, with_ports) -> None:
     _, net = designs
-    interface = net.report["rtl"]["interface"]
+    interface = with_ports.report["rtl"]["interface"]
     assert (interface["clock"], interface["reset"], interface["start"], interface["done"]) == ("clock", "reset", "start", "done")
     ports = {m["tensor"]: m["ports"] for m in interface["memories"]}
     assert ports == {"x": ["x_ld0"], "result0": ["result0_st0"], "fc1.weight": ["fc1_weight_ld0"], "fc1.bias": ["fc1_bias_ld0"]}
-    markdown = render_markdown(net.report)
+    markdown = render_markdown(with_ports.report)
     assert "Top module `tiny_top`" in markdown
     assert "| `fc1.weight` | param | int32 | [3, 4] | `fc1_weight_ld0` |" in markdown
+    inside = render_markdown(net.report)
+    assert "| `fc1.weight` | param | int32 | [3, 4] | none: inside the circuit, ROM `tiny_top_fc1_weight_rom` |" in inside
