@@ -24,8 +24,9 @@ TARGETS = ("rtl", "cpu")
 SYNTH_FAMILIES = ("ecp5",)
 # Where a compile may stop (hlstool's --ir-level): the last stage of each level is in the flow.
 EMIT_LEVELS = ("linalg", "handshake", "hw", "sv")
-# Where the parameters live: ROMs inside the circuit, or memory interfaces on its top.
+# Where the parameters live: ROMs inside the circuit, or memory interfaces on its top; how a ROM is synthesised.
 PARAMETER_FORMS = ("internal", "ports")
+ROM_STYLES = ("auto", "block", "logic")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class RtlOptions:
     `throughput_buffers`: buffers placed so that lagging paths do not hold the loop's control.
     `parameters`: "internal" builds each parameter into the circuit as an initialised ROM (docs/interface.md);
     "ports" leaves it a memory interface on the top that the user answers.
+    `rom_style`: how synthesis builds those ROMs: "auto" lets Yosys choose (LUTs where cheaper, block RAM for
+    large tables), "block" asks for block RAM, "logic" for LUTs (the `rom_style` attribute on each ROM).
     """
 
     buffer_strategy: str = option("cycles", "handshake-insert-buffers strategy: cycles, all or allFIFO")
@@ -56,6 +59,8 @@ class RtlOptions:
                                       stages=("throughput-buffers",))
     parameters: str = option("internal", "parameters as ROMs inside the circuit (internal) or memory ports on the top (ports)",
                              stages=("internal-parameters",), on="internal")
+    rom_style: str = option("auto", "how synthesis builds the parameter ROMs: auto (Yosys decides), block (block RAM) "
+                            "or logic (LUTs)")
 
     @classmethod
     def unpipelined(cls) -> RtlOptions:
@@ -122,6 +127,8 @@ class Options:
             raise ValueError(f"buffer_strategy must be cycles, all or allFIFO, not '{self.rtl.buffer_strategy}'")
         if self.rtl.parameters not in PARAMETER_FORMS:
             raise ValueError(f"parameters must be {' or '.join(PARAMETER_FORMS)}, not '{self.rtl.parameters}'")
+        if self.rtl.rom_style not in ROM_STYLES:
+            raise ValueError(f"rom_style must be {', '.join(ROM_STYLES)}, not '{self.rtl.rom_style}'")
         limit = 1 if self.sim.cycle_limit is None else self.sim.cycle_limit
         if self.rtl.buffer_size < 1 or limit < 1 or self.sim.verilator_jobs < 1:
             raise ValueError("buffer_size, cycle_limit and verilator_jobs must be at least 1")

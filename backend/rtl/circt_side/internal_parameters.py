@@ -51,8 +51,11 @@ class Rom:
     loads: tuple[str, ...]
 
 
-def internal_parameters(module: ir.Module, metadata: ModelMetadata) -> int:
-    """Move every read-only parameter into the circuit; returns how many ROMs were built."""
+def internal_parameters(module: ir.Module, metadata: ModelMetadata, rom_style: str = "auto") -> int:
+    """Move every read-only parameter into the circuit; returns how many ROMs were built.
+
+    `rom_style` other than "auto" becomes each ROM's `(* rom_style = ... *)`, which Yosys obeys ("block", "logic").
+    """
     params = module_params(module)
     unused = unused_memories(module)
     names = hardware_names(metadata, params, unused)
@@ -80,7 +83,7 @@ def internal_parameters(module: ir.Module, metadata: ModelMetadata) -> int:
     top.attributes["sym_name"] = ir.StringAttr.get(core)
     # The new modules parse on their own beside a declaration of the core, which stays behind.
     declaration = f"hw.module.extern @{core}({', '.join(_declaration(p) for p in ports)})"
-    text = "\n".join([declaration, *(rom_module(rom_name(names.top, rom), rom) for rom in roms),
+    text = "\n".join([declaration, *(rom_module(rom_name(names.top, rom), rom, rom_style) for rom in roms),
                       wrapper(names.top, core, ports, roms)])
     parsed = ir.Module.parse(text)  # kept alive while its ops move
     for op in block_ops(parsed.body)[1:]:
@@ -126,15 +129,16 @@ def _bits(type_text: str) -> int:
     return int(type_text[1:])
 
 
-def rom_module(name: str, rom: Rom) -> str:
+def rom_module(name: str, rom: Rom, rom_style: str = "auto") -> str:
     """The ROM as hw/sv/seq IR: the words, then per read port a registered read and its valid."""
     array = f"!hw.inout<uarray<{len(rom.values)}xi{rom.width}>>"
+    style = "" if rom_style == "auto" else f'{{sv.attributes = [#sv.attribute<"rom_style" = "\\"{rom_style}\\"">]}} '
     index = f"i{rom.address_width}"
     mask = (1 << rom.width) - 1
     ins = [f"in %{CLOCK} : !seq.clock", f"in %{RESET} : i1"]
     outs = []
     body = [
-        f"  %mem = sv.reg : {array}",
+        f"  %mem = sv.reg {style}: {array}",
         "  sv.initial {",
         *(line for address, value in enumerate(rom.values) for line in (
             f"    %a{address} = hw.constant {address} : {index}",

@@ -1,7 +1,11 @@
 // RUN: torch-circt-opt --stage internal-parameters --name Net %s | filecheck %s
+// RUN: torch-circt-opt --stage internal-parameters --name Net --rom-style block %s | filecheck %s --check-prefix=BLOCK
 
-// The parameter (its global keeps its name: no model tensor matches it) (three words, read through two load ports) moves inside: the old top
-// becomes Net_core, a ROM module answers its load ports, and the new top Net keeps every
+// With a ROM style, each ROM's array carries it for Yosys (`(* rom_style = "block" *)`); by default none.
+// BLOCK: %mem = sv.reg {sv.attributes = [#sv.attribute<"rom_style" = "\22block\22">]} : !hw.inout<uarray<3xi8>>
+
+// The parameter (three words, read through two load ports; no model tensor matches it, so it keeps its
+// global's name) moves inside: the old top becomes Net_core, a ROM module answers its load ports, and the new top Net keeps every
 // other port (the argument's load port, the result's store port, start, done, clock, reset).
 // CHECK-LABEL: hw.module @Net_core(
 // CHECK-SAME:    in %constant_3xi8_ld0_data : i8
