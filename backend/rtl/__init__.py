@@ -9,6 +9,6 @@ rebuilds when a compiler pass changes.
 
 from __future__ import annotations
 
-from backend.rtl.manifest import Channel, LoadPort, Memory, PortManifest, StorePort
+from backend.rtl.manifest import Channel, LoadPort, Memory, PortManifest, StorePort, StreamPort
 
-__all__ = ["Channel", "LoadPort", "Memory", "PortManifest", "StorePort"]
+__all__ = ["Channel", "LoadPort", "Memory", "PortManifest", "StorePort", "StreamPort"]

@@ -51,12 +51,27 @@ class StorePort:
 
 
 @dataclass(frozen=True)
+class StreamPort:
+    """One AXI4-Stream port of a stream top (docs/interface.md, "Streams"): a memory's elements, row-major,
+    one per transfer, `tlast` high with the last. `direction` "in" (a slave: the user drives `tdata`,
+    `tvalid`, `tlast`, the circuit `tready`) fills an argument; "out" (a master) empties a result."""
+
+    tdata: str
+    tvalid: str
+    tready: str
+    tlast: str
+    width: int
+    direction: str
+
+
+@dataclass(frozen=True)
 class Memory:
     """A memref argument of the circuit, modelled by the harness as a flat array.
 
     `role` is "arg", "result" or "param"; `index` is the position among model args
     or results (params are numbered in order). Params carry their `init` values;
-    `rom` names the module that holds a parameter inside the circuit (then it has no ports).
+    `rom` names the module that holds a parameter inside the circuit (then it has no ports);
+    `stream` is the AXI4-Stream port that fills or empties the memory on a stream top (then it has no ports).
     """
 
     name: str
@@ -71,6 +86,7 @@ class Memory:
     stores: tuple[StorePort, ...] = ()
     init: tuple[int, ...] | None = None
     rom: str | None = None
+    stream: StreamPort | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +97,10 @@ class PortManifest:
     torch_circt/loops.py), recorded here because a testbench that has only this file
     sets its cycle limit and the simulator's optimisation from it; None where the
     loops could not be counted.
+
+    `interface` "memory": start, done and the memory ports are the top's. "stream": the top
+    has clock, reset and one AXI4-Stream port per argument and result (`Memory.stream`); `start`
+    and `done` then name the inner circuit's handshakes, which its stream controller drives.
     """
 
     top: str
@@ -94,6 +114,7 @@ class PortManifest:
     loop_bound: int | None = None
     version: int = MANIFEST_VERSION
     notes: tuple[str, ...] = field(default_factory=tuple)
+    interface: str = "memory"
 
     def memories_with_role(self, role: str) -> tuple[Memory, ...]:
         return tuple(sorted((m for m in self.memories if m.role == role), key=lambda m: m.index))
@@ -117,6 +138,7 @@ class PortManifest:
             scalars=tuple(_channel(s) for s in raw["scalars"]),
             loop_bound=raw["loop_bound"],
             notes=tuple(raw.get("notes", ())),
+            interface=raw.get("interface", "memory"),
         )
 
     def save(self, path: Path) -> None:
@@ -148,4 +170,5 @@ def _memory(raw: dict) -> Memory:
         ),
         init=None if raw["init"] is None else tuple(raw["init"]),
         rom=raw.get("rom"),
+        stream=None if raw.get("stream") is None else StreamPort(**raw["stream"]),
     )
