@@ -12,9 +12,10 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from backend.rtl import PortManifest
+from backend.rtl import PortManifest, StreamPort
 from backend.rtl.circt_side.internal_parameters import rom_module_name
 from backend.rtl.circt_side.ports import read_manifest
+from backend.rtl.names import tensor_prefixes
 from common.records import ModelMetadata
 from torch_circt.flow import LEVEL_ENDS
 from torch_circt.hw_estimate import HwEstimate, estimate
@@ -23,6 +24,7 @@ from torch_circt.loops import LoopWork, loop_work
 # The stage whose output the port manifest is read from, and the one that may take the parameters' ports away.
 MANIFEST_STAGE = "extmem-to-hw"
 PARAMETERS_STAGE = "internal-parameters"
+STREAM_STAGE = "stream-interface"
 # The loop nest is read from the input of this stage (linalg on memrefs); the hardware estimate from this one.
 LOOPS_BEFORE = "lower-to-affine"
 HW_LEVELS = LEVEL_ENDS["hw"]  # the first that ran
@@ -45,6 +47,8 @@ def analyse(inputs: Mapping[str, str], outputs: Mapping[str, str], metadata: Mod
     manifest = dataclasses.replace(manifest, loop_bound=loops.innermost_iterations if loops else None)
     if PARAMETERS_STAGE in outputs:
         manifest = parameters_inside(manifest)
+    if STREAM_STAGE in outputs:
+        manifest = streams_outside(manifest)
     return RtlAnalysis(manifest, loops, _hardware(outputs, manifest))
 
 
@@ -55,6 +59,18 @@ def parameters_inside(manifest: PortManifest) -> PortManifest:
         dataclasses.replace(m, loads=(), rom=rom_module_name(manifest.top, m.loads[0].name.removesuffix("_ld0")))
         if m.role == "param" and m.loads and not m.stores else m for m in manifest.memories)
     return dataclasses.replace(manifest, memories=memories)
+
+
+def streams_outside(manifest: PortManifest) -> PortManifest:
+    """The manifest of a stream top (`stream-interface`): every argument and result is one AXI4-Stream port,
+    named after its tensor as the stage names it, and its memory ports are inside; start and done too."""
+    prefixes = tensor_prefixes([m.name for m in manifest.memories])
+    memories = tuple(
+        m if m.role == "param" else dataclasses.replace(m, loads=(), stores=(), stream=StreamPort(
+            f"{prefix}_tdata", f"{prefix}_tvalid", f"{prefix}_tready", f"{prefix}_tlast", m.element_width,
+            "in" if m.role == "arg" else "out"))
+        for m, prefix in zip(manifest.memories, prefixes, strict=True))
+    return dataclasses.replace(manifest, memories=memories, interface="stream")
 
 
 def _hardware(outputs: Mapping[str, str], manifest: PortManifest) -> HwEstimate | None:

@@ -1,7 +1,7 @@
 """The flow: every stage of every target, in the order it runs. This is the one place that says so.
 
     frontend   program -> fx_import -> torch_backend -> linalg_on_tensors -> integer_idioms -> distinct_results -> check-signature
-    rtl        linalg -> (torch-mlir) ... -> transport -> (CIRCT) ... -> name-hardware -> internal-parameters -> ... -> export-verilog
+    rtl        linalg -> (torch-mlir) ... -> transport -> (CIRCT) ... -> name-hardware -> internal-parameters -> stream-interface -> ... -> export-verilog
     cpu        linalg -> generalize -> bufferize -> free-early -> loops -> llvm   (then the JIT)
     synth      design.sv -> yosys (synth_ecp5) -> netlist.json, netlist.v -> nextpnr-ecp5 -> utilisation, Fmax
 
@@ -29,6 +29,7 @@ from backend.rtl.circt_side.name_hardware import name_hardware
 from backend.rtl.circt_side.sink_constants import sink_constants
 from backend.rtl.circt_side.source_constants import source_constants
 from backend.rtl.circt_side.split_memory_hazards import split_memory_hazards
+from backend.rtl.circt_side.stream_interface import stream_interface
 from backend.rtl.circt_side.throughput_buffers import throughput_buffers
 from backend.rtl.circt_side.wire_completion import wire_completion
 from backend.rtl.torch_side.check_dtypes import check_dtypes
@@ -49,7 +50,7 @@ from torch_circt.options import EMIT_LEVELS, RtlOptions, SynthOptions
 
 # The last stage of each IR level a compile can stop at (`emit`): the first of these that runs.
 LEVEL_ENDS = {"linalg": ("check-signature",), "handshake": ("extmem-to-hw",),
-              "hw": ("internal-parameters", "name-hardware"), "sv": ("export-verilog",)}
+              "hw": ("stream-interface", "internal-parameters", "name-hardware"), "sv": ("export-verilog",)}
 GROUPS = ("frontend", "rtl", "cpu")
 # Inputs and outputs of a segment's stages, by name -> what the worker hands back beside the text.
 Analyse = Callable[[Mapping[str, str], Mapping[str, str]], Any]
@@ -104,6 +105,7 @@ def all_rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage,
         circt_side.pass_stage("esi-to-hw"),
         circt_side.rewrite_stage(name_hardware, metadata=metadata),
         circt_side.rewrite_stage(internal_parameters, metadata=metadata, rom_style=options.rom_style),
+        circt_side.rewrite_stage(stream_interface, metadata=metadata),
         circt_side.pass_stage("seq-to-sv"),
         circt_side.pass_stage("hw-to-sv"),
         circt_side.export_verilog_stage(),

@@ -27,6 +27,7 @@ EMIT_LEVELS = ("linalg", "handshake", "hw", "sv")
 # Where the parameters live: ROMs inside the circuit, or memory interfaces on its top; how a ROM is synthesised.
 PARAMETER_FORMS = ("internal", "ports")
 ROM_STYLES = ("auto", "block", "logic")
+INTERFACES = ("memory", "stream")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class RtlOptions:
     `throughput_buffers`: buffers placed so that lagging paths do not hold the loop's control.
     `parameters`: "internal" builds each parameter into the circuit as an initialised ROM (docs/interface.md);
     "ports" leaves it a memory interface on the top that the user answers.
+    `interface`: "memory" gives the top start/done and a memory interface per argument and result; "stream"
+    wraps it in AXI4-Stream ports, one per argument and result (docs/interface.md, "Streams").
     `rom_style`: how synthesis builds those ROMs: "auto" lets Yosys choose (LUTs where cheaper, block RAM for
     large tables), "block" asks for block RAM, "logic" for LUTs (the `rom_style` attribute on each ROM).
     """
@@ -59,6 +62,8 @@ class RtlOptions:
                                       stages=("throughput-buffers",))
     parameters: str = option("internal", "parameters as ROMs inside the circuit (internal) or memory ports on the top (ports)",
                              stages=("internal-parameters",), on="internal")
+    interface: str = option("memory", "the top's interface: memory (start/done and memory ports) or stream "
+                            "(an AXI4-Stream port per argument and result)", stages=("stream-interface",), on="stream")
     rom_style: str = option("auto", "how synthesis builds the parameter ROMs: auto (Yosys decides), block (block RAM) "
                             "or logic (LUTs)")
 
@@ -127,6 +132,8 @@ class Options:
             raise ValueError(f"buffer_strategy must be cycles, all or allFIFO, not '{self.rtl.buffer_strategy}'")
         if self.rtl.parameters not in PARAMETER_FORMS:
             raise ValueError(f"parameters must be {' or '.join(PARAMETER_FORMS)}, not '{self.rtl.parameters}'")
+        if self.rtl.interface not in INTERFACES:
+            raise ValueError(f"interface must be {' or '.join(INTERFACES)}, not '{self.rtl.interface}'")
         if self.rtl.rom_style not in ROM_STYLES:
             raise ValueError(f"rom_style must be {', '.join(ROM_STYLES)}, not '{self.rtl.rom_style}'")
         limit = 1 if self.sim.cycle_limit is None else self.sim.cycle_limit

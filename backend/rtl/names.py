@@ -150,5 +150,11 @@ class HardwareNames:
 def hardware_names(metadata: ModelMetadata, params: Sequence[Param], unused: set[int]) -> HardwareNames:
     """The names of a design from its metadata and what the torch side recorded on the module."""
     tensors = memory_tensors(metadata, params)
-    prefixes = unique([_word(t.name) for t in tensors])
+    prefixes = tensor_prefixes([t.name for t in tensors])
     return HardwareNames(sv_identifier(metadata.name), {k: prefixes[i] for i, k in interfaces(tensors, unused).items()})
+
+
+def tensor_prefixes(tensor_names: Sequence[str]) -> tuple[str, ...]:
+    """Each memory tensor's port prefix, in `memory_tensors` order, used by the circuit or not
+    (a stream top has a port for every argument)."""
+    return unique([_word(name) for name in tensor_names])

@@ -1,0 +1,291 @@
+"""The stream-interface pass: an AXI4-Stream top around the circuit (hw, after `internal-parameters`).
+
+The circuit reads its arguments and writes its results through memory ports
+and runs between a start and a done handshake. This pass renames it
+`<top>_memory` and builds a new `<top>` with clock, reset and, per argument,
+an AXI4-Stream slave (`<tensor>_tdata`, `_tvalid`, `_tready`, `_tlast`) and,
+per result, a master, each element one transfer, row-major, `tdata` as wide as
+the element. Inside, each argument and result gets a buffer (an unpacked array
+register) that answers the circuit's load and store ports as the harness did,
+and a controller runs three phases: LOAD (every input stream is accepted until
+its tensor is whole; tensors may arrive interleaved), RUN (start, then wait for
+done) and SEND (every result streams out, `tlast` on its last element), then
+LOAD again for the next inference. An input's `tlast` is not needed (the shape
+gives the count) and is ignored. Parameters left as ports stay ports of the top.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pycde.circt import ir
+
+from backend.rtl.circt_side.hw_text import Port, clock_lines, declaration, hw_module, instance, module_ports, read_port, wrap
+from backend.rtl.circt_side.internal_parameters import bits
+from backend.rtl.circt_side.ports import module_params, unused_memories
+from backend.rtl.names import CLOCK, DONE, RESET, START, hardware_names, interfaces, memory_tensors, tensor_prefixes
+from common.dtypes import BY_NAME
+from common.records import ModelMetadata
+
+# What each phase of the controller is, as the value of its i2 state register.
+LOAD, RUN, SEND = 0, 1, 2
+_STRUCT = re.compile(r"!hw\.struct<address: i(\d+), data: i(\d+)>")
+
+
+@dataclass(frozen=True)
+class Buffer:
+    """One argument's or result's memory inside the stream top, and the circuit's ports on it."""
+
+    prefix: str
+    direction: str  # "in": filled by a stream slave; "out": emptied by a stream master
+    width: int
+    depth: int
+    loads: tuple[str, ...]  # port prefixes, `x_ld0`
+    stores: tuple[str, ...]  # `result0_st0`
+
+    @property
+    def index_width(self) -> int:
+        return (self.depth - 1).bit_length()
+
+    @property
+    def count_width(self) -> int:
+        return self.depth.bit_length()
+
+
+def stream_interface(module: ir.Module, metadata: ModelMetadata) -> int:
+    """Wrap the top in the stream controller; returns how many stream ports it has."""
+    params = module_params(module)
+    unused = unused_memories(module)
+    names = hardware_names(metadata, params, unused)
+    top = hw_module(module, names.top)
+    ports = module_ports(top)
+    tensors = memory_tensors(metadata, params)
+    prefixes = tensor_prefixes([t.name for t in tensors])
+    used = interfaces(tensors, unused)
+    buffers = []
+    for position, tensor in enumerate(tensors):
+        if tensor.role == "param":
+            continue
+        depth = 1
+        for d in tensor.shape:
+            depth *= d
+        buffers.append(_buffer(prefixes[position], "in" if tensor.role == "arg" else "out", depth,
+                               BY_NAME[tensor.dtype].bits, ports if position in used else ()))
+    inner = f"{names.top}_memory"
+    wrap(module, top, inner, [stream_top(names.top, inner, ports, buffers)])
+    return len(buffers)
+
+
+def _buffer(prefix: str, direction: str, depth: int, dtype_bits: int, ports: Sequence[Port]) -> Buffer:
+    """The circuit's ports named `prefix_ld<n>...`/`prefix_st<n>...`; the element width from them where there are any."""
+    pattern = re.compile(rf"{re.escape(prefix)}_(ld|st)(\d+)(?:_(?:addr|data|done))?(?:_valid|_ready)?")
+    mine = [(m[1], int(m[2]), p) for p in ports if (m := pattern.fullmatch(p.name))]
+    loads = sorted({n for kind, n, _ in mine if kind == "ld"})
+    stores = sorted({n for kind, n, _ in mine if kind == "st"})
+    by_name = {p.name: p for _, _, p in mine}
+    width = dtype_bits
+    if loads:
+        width = bits(by_name[f"{prefix}_ld{loads[0]}_data"].type)
+    elif stores:
+        fields = _STRUCT.fullmatch(by_name[f"{prefix}_st{stores[0]}"].type)
+        if fields is None:
+            raise ValueError(f"store port {prefix}_st{stores[0]} has type {by_name[f'{prefix}_st{stores[0]}'].type}")
+        width = int(fields[2])
+    return Buffer(prefix, direction, width=width, depth=depth, loads=tuple(f"{prefix}_ld{n}" for n in loads),
+                  stores=tuple(f"{prefix}_st{n}" for n in stores))
+
+
+def stream_ports(buffer: Buffer) -> list[Port]:
+    """The top's AXI4-Stream port of one buffer: a slave for an argument, a master for a result."""
+    to_user = buffer.direction == "out"
+    return [Port(f"{buffer.prefix}_tdata", f"i{buffer.width}", to_user), Port(f"{buffer.prefix}_tvalid", "i1", to_user),
+            Port(f"{buffer.prefix}_tready", "i1", not to_user), Port(f"{buffer.prefix}_tlast", "i1", to_user)]
+
+
+class _Body:
+    """The stream top's body: constants made once, lines in order."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = clock_lines()
+        self._constants: set[str] = set()
+
+    def const(self, value: int, width: int) -> str:
+        name = f"%c{value}_w{width}"
+        if name not in self._constants:
+            self._constants.add(name)
+            self.lines.append(f"  {name} = hw.constant {value} : i{width}")
+        return name
+
+    def add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+    def all_of(self, name: str, values: Sequence[str]) -> str:
+        if not values:
+            return "%true"
+        if len(values) == 1:
+            return values[0]
+        self.add(f"  %{name} = comb.and {', '.join(values)} : i1")
+        return f"%{name}"
+
+
+def stream_top(top: str, inner: str, ports: Sequence[Port], buffers: Sequence[Buffer]) -> str:
+    """The controller, the buffers and the circuit, as one hw.module."""
+    body = _Body()
+    inner_outputs = [p for p in ports if p.output]
+    out = {p.name: f"%inner#{i}" for i, p in enumerate(inner_outputs)}
+    feeds: dict[str, str] = {}  # the circuit's input port -> the value the top drives it with
+    body.add(f"  %state = seq.compreg %state_next, %{CLOCK} reset %{RESET}, {body.const(LOAD, 2)} : i2",
+             f"  %loading = comb.icmp eq %state, {body.const(LOAD, 2)} : i2",
+             f"  %running = comb.icmp eq %state, {body.const(RUN, 2)} : i2",
+             f"  %sending = comb.icmp eq %state, {body.const(SEND, 2)} : i2")
+    full, sent = [], []
+    for b, buffer in enumerate(buffers):
+        tag = f"b{b}"
+        array = f"!hw.inout<uarray<{buffer.depth}x{_i(buffer.width)}>>"
+        index = f"i{buffer.index_width}"
+        body.add(f"  %{tag}_mem = sv.reg : {array}")
+        writes = []  # (enable, address, data) in the order they take effect in the write block
+        if buffer.direction == "in":
+            full.append(_fill(body, tag, buffer, writes))
+        else:
+            sent.append(_drain(body, tag, buffer, array, index))
+        for n, load in enumerate(buffer.loads):
+            lines, ready, data, valid = read_port(f"{tag}_ld{n}", f"%{tag}_mem", array, index, buffer.width,
+                                                  out[f"{load}_addr"], out[f"{load}_addr_valid"], out[f"{load}_data_ready"])
+            body.add(*lines)
+            feeds |= {f"{load}_addr_ready": ready, f"{load}_data": data, f"{load}_data_valid": valid}
+        for n, store in enumerate(buffer.stores):
+            feeds |= _store(body, f"{tag}_st{n}", store, out, buffer, writes)
+        if writes:
+            body.add("  sv.always posedge %clk {")
+            for w, (enable, address, data) in enumerate(writes):
+                body.add(f"    sv.if {enable} {{",
+                         f"      %{tag}_write{w} = sv.array_index_inout %{tag}_mem[{address}] : {array}, {index}",
+                         f"      sv.passign %{tag}_write{w}, {data} : {_i(buffer.width)}",
+                         "    }")
+            body.add("  }")
+    all_full = body.all_of("all_full", full)
+    all_sent = body.all_of("all_sent", sent)
+    body.add(f"  %not_started = comb.xor %started, %true : i1",
+             "  %start_valid = comb.and %running, %not_started : i1",
+             f"  %start_fire = comb.and %start_valid, {out[f'{START}_ready']} : i1",
+             f"  %done_fire = comb.and %running, {out[f'{DONE}_valid']} : i1",
+             "  %not_done = comb.xor %done_fire, %true : i1",
+             "  %started_or_firing = comb.or %started, %start_fire : i1",
+             "  %started_next = comb.and %started_or_firing, %not_done : i1",
+             f"  %started = seq.compreg %started_next, %{CLOCK} reset %{RESET}, %false : i1",
+             f"  %to_run = comb.and %loading, {all_full} : i1",
+             f"  %finish = comb.and %sending, {all_sent} : i1",
+             f"  %state_1 = comb.mux %to_run, {body.const(RUN, 2)}, %state : i2",
+             f"  %state_2 = comb.mux %done_fire, {body.const(SEND, 2)}, %state_1 : i2",
+             f"  %state_next = comb.mux %finish, {body.const(LOAD, 2)}, %state_2 : i2")
+    feeds |= {CLOCK: f"%{CLOCK}", RESET: f"%{RESET}", START: body.const(0, 0), f"{START}_valid": "%start_valid",
+              f"{DONE}_ready": "%running"}
+    outer = [p for p in ports if p.name not in _circuit_side(buffers, ports)]
+    streams = [p for buffer in buffers for p in stream_ports(buffer)]
+    declared = [p for p in outer if not p.output] + [p for p in streams if not p.output] + \
+               [p for p in outer if p.output] + [p for p in streams if p.output]
+    body.add(instance("%inner", "memory", inner, [(p.name, feeds.get(p.name, f"%{p.name}"), p.type)
+                                                 for p in ports if not p.output],
+                      [(p.name, p.type) for p in inner_outputs]))
+    results = [(out[p.name] if p in outer else f"%{p.name}_out", p.type) for p in declared if p.output]
+    body.add(f"  hw.output {', '.join(v for v, _ in results)} : {', '.join(t for _, t in results)}")
+    return "\n".join([f"hw.module @{top}({', '.join(declaration(p) for p in declared)}) {{", *body.lines, "}"])
+
+
+def _i(width: int) -> str:
+    return f"i{width}"
+
+
+def _circuit_side(buffers: Sequence[Buffer], ports: Sequence[Port]) -> set[str]:
+    """The circuit's ports that the stream top drives or reads itself: start, done and every buffer's."""
+    handled = {f"{START}", f"{START}_valid", f"{START}_ready", f"{DONE}", f"{DONE}_valid", f"{DONE}_ready"}
+    for buffer in buffers:
+        for load in buffer.loads:
+            handled |= {f"{load}_{part}" for part in ("addr", "addr_valid", "addr_ready", "data", "data_valid", "data_ready")}
+        for store in buffer.stores:
+            handled |= {store, f"{store}_valid", f"{store}_ready", f"{store}_done", f"{store}_done_valid",
+                        f"{store}_done_ready"}
+    return handled & {p.name for p in ports}
+
+
+def _fill(body: _Body, tag: str, buffer: Buffer, writes: list[tuple[str, str, str]]) -> str:
+    """An input stream writes its element at the count while loading; returns "the tensor is whole"."""
+    c, p = buffer.count_width, buffer.prefix
+    body.add(f"  %{tag}_count = seq.compreg %{tag}_count_next, %{CLOCK} reset %{RESET}, {body.const(0, c)} : i{c}",
+             f"  %{tag}_full = comb.icmp eq %{tag}_count, {body.const(buffer.depth, c)} : i{c}",
+             f"  %{tag}_room = comb.xor %{tag}_full, %true : i1",
+             f"  %{p}_tready_out = comb.and %loading, %{tag}_room : i1",
+             f"  %{tag}_fill = comb.and %{p}_tvalid, %{p}_tready_out : i1",
+             f"  %{tag}_count_1 = comb.add %{tag}_count, {body.const(1, c)} : i{c}",
+             f"  %{tag}_count_2 = comb.mux %{tag}_fill, %{tag}_count_1, %{tag}_count : i{c}",
+             f"  %{tag}_count_next = comb.mux %finish, {body.const(0, c)}, %{tag}_count_2 : i{c}")
+    writes.append((f"%{tag}_fill", _address(body, f"%{tag}_count", buffer, f"{tag}_fill_at"), f"%{p}_tdata"))
+    return f"%{tag}_full"
+
+
+def _drain(body: _Body, tag: str, buffer: Buffer, array: str, index: str) -> str:
+    """A result streams out while sending: a registered read per element, held until the user takes it;
+    returns "every element was taken"."""
+    c, p, w = buffer.count_width, buffer.prefix, buffer.width
+    body.add(f"  %{tag}_issued = seq.compreg %{tag}_issued_next, %{CLOCK} reset %{RESET}, {body.const(0, c)} : i{c}",
+             f"  %{tag}_sent = seq.compreg %{tag}_sent_next, %{CLOCK} reset %{RESET}, {body.const(0, c)} : i{c}",
+             f"  %{tag}_more = comb.icmp ne %{tag}_issued, {body.const(buffer.depth, c)} : i{c}",
+             f"  %{tag}_empty = comb.xor %{p}_tvalid_out, %true : i1",
+             f"  %{tag}_room = comb.or %{tag}_empty, %{p}_tready : i1",
+             f"  %{tag}_issuing = comb.and %sending, %{tag}_more : i1",
+             f"  %{tag}_issue = comb.and %{tag}_issuing, %{tag}_room : i1",
+             f"  %{tag}_word = sv.reg : !hw.inout<i{w}>")
+    address = _address(body, f"%{tag}_issued", buffer, f"{tag}_read_at")
+    body.add("  sv.always posedge %clk {",
+             f"    sv.if %{tag}_issue {{",
+             f"      %{tag}_slot = sv.array_index_inout %{tag}_mem[{address}] : {array}, {index}",
+             f"      %{tag}_read = sv.read_inout %{tag}_slot : !hw.inout<i{w}>",
+             f"      sv.passign %{tag}_word, %{tag}_read : i{w}",
+             "    }",
+             "  }",
+             f"  %{p}_tdata_out = sv.read_inout %{tag}_word : !hw.inout<i{w}>",
+             f"  %{tag}_take = comb.and %{p}_tvalid_out, %{p}_tready : i1",
+             f"  %{tag}_waiting = comb.xor %{p}_tready, %true : i1",
+             f"  %{tag}_held = comb.and %{p}_tvalid_out, %{tag}_waiting : i1",
+             f"  %{tag}_valid_next = comb.or %{tag}_issue, %{tag}_held : i1",
+             f"  %{p}_tvalid_out = seq.compreg %{tag}_valid_next, %{CLOCK} reset %{RESET}, %false : i1",
+             f"  %{p}_tlast_out = comb.icmp eq %{tag}_sent, {body.const(buffer.depth - 1, c)} : i{c}",
+             f"  %{tag}_issued_1 = comb.add %{tag}_issued, {body.const(1, c)} : i{c}",
+             f"  %{tag}_issued_2 = comb.mux %{tag}_issue, %{tag}_issued_1, %{tag}_issued : i{c}",
+             f"  %{tag}_issued_next = comb.mux %finish, {body.const(0, c)}, %{tag}_issued_2 : i{c}",
+             f"  %{tag}_sent_1 = comb.add %{tag}_sent, {body.const(1, c)} : i{c}",
+             f"  %{tag}_sent_2 = comb.mux %{tag}_take, %{tag}_sent_1, %{tag}_sent : i{c}",
+             f"  %{tag}_sent_next = comb.mux %finish, {body.const(0, c)}, %{tag}_sent_2 : i{c}",
+             f"  %{tag}_done = comb.icmp eq %{tag}_sent, {body.const(buffer.depth, c)} : i{c}")
+    return f"%{tag}_done"
+
+
+def _address(body: _Body, count: str, buffer: Buffer, name: str) -> str:
+    """A counter's low bits as an address into the buffer (a one-word buffer has a zero-width address)."""
+    if buffer.index_width == buffer.count_width:
+        return count
+    if buffer.index_width == 0:
+        return body.const(0, 0)
+    body.add(f"  %{name} = comb.extract {count} from 0 : (i{buffer.count_width}) -> i{buffer.index_width}")
+    return f"%{name}"
+
+
+def _store(body: _Body, tag: str, store: str, out: dict[str, str], buffer: Buffer,
+           writes: list[tuple[str, str, str]]) -> dict[str, str]:
+    """One store port of the circuit: written at once, its done token offered the next cycle, as the harness did.
+    Returns what the top feeds the circuit's inputs of this port with."""
+    request, struct = out[store], f"!hw.struct<address: i{buffer.index_width}, data: i{buffer.width}>"
+    body.add(f"  %{tag}_idle = comb.xor %{tag}_pending, %true : i1",
+             f"  %{tag}_ready = comb.or %{tag}_idle, {out[f'{store}_done_ready']} : i1",
+             f"  %{tag}_fire = comb.and {out[f'{store}_valid']}, %{tag}_ready : i1",
+             f"  %{tag}_address = hw.struct_extract {request}[\"address\"] : {struct}",
+             f"  %{tag}_data = hw.struct_extract {request}[\"data\"] : {struct}",
+             f"  %{tag}_waiting = comb.xor {out[f'{store}_done_ready']}, %true : i1",
+             f"  %{tag}_held = comb.and %{tag}_pending, %{tag}_waiting : i1",
+             f"  %{tag}_pending_next = comb.or %{tag}_fire, %{tag}_held : i1",
+             f"  %{tag}_pending = seq.compreg %{tag}_pending_next, %{CLOCK} reset %{RESET}, %false : i1")
+    writes.append((f"%{tag}_fire", f"%{tag}_address", f"%{tag}_data"))
+    return {f"{store}_ready": f"%{tag}_ready", f"{store}_done": body.const(0, 0), f"{store}_done_valid": f"%{tag}_pending"}
