@@ -1,7 +1,8 @@
 """The flow: every stage of every target, in the order it runs. This is the one place that says so.
 
     frontend   program -> fx_import -> torch_backend -> linalg_on_tensors -> integer_idioms -> distinct_results -> check-signature
-    rtl        linalg -> (torch-mlir) ... -> transport -> (CIRCT) ... -> name-hardware -> internal-parameters -> stream-interface -> ... -> export-verilog
+    rtl        linalg -> (torch-mlir) ... -> transport -> (CIRCT) ... -> name-hardware -> internal-parameters
+               -> stream-interface -> seq-to-sv -> hw-to-sv -> export-verilog
     cpu        linalg -> generalize -> bufferize -> free-early -> loops -> llvm   (then the JIT)
     synth      design.sv -> yosys (synth_ecp5) -> netlist.json, netlist.v -> nextpnr-ecp5 -> utilisation, Fmax
 

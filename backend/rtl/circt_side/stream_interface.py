@@ -168,7 +168,7 @@ def stream_top(top: str, inner: str, ports: Sequence[Port], buffers: Sequence[Bu
             body.add("  }")
     all_full = body.all_of("all_full", full)
     all_sent = body.all_of("all_sent", sent)
-    body.add(f"  %not_started = comb.xor %started, %true : i1",
+    body.add("  %not_started = comb.xor %started, %true : i1",
              "  %start_valid = comb.and %running, %not_started : i1",
              f"  %start_fire = comb.and %start_valid, {out[f'{START}_ready']} : i1",
              f"  %done_fire = comb.and %running, {out[f'{DONE}_valid']} : i1",
