@@ -17,26 +17,7 @@ import pytest
 
 from backend.sim import NO_STALLS, StallPattern, build_extension, load_simulator
 from e2e.suite import get_case
-
-# A conv, matmuls, a network, two models with two results (max_dim: values and indices), reductions, a scan.
-CASES = (
-    "conv2d_i32",
-    "matmul_i32",
-    "multi_output_i32",
-    "max_dim_i32",
-    "mlp_i32",
-    "relu_i32",
-    "maxpool2d_i32",
-    "cumsum_i32",
-    "argmax_i32",
-    "add_broadcast_i32",
-)
-PATTERNS = (
-    StallPattern(seed=1, ready_low=0.3, max_latency=3),
-    StallPattern(seed=2, ready_low=0.5, max_latency=5),
-    StallPattern(seed=3, ready_low=0.3, max_latency=5),
-)
-RESTART_CASES = ("conv2d_i32", "matmul_i32", "multi_output_i32", "cumsum_i32")
+from e2e.tests.protocol import CASES, PATTERNS, RESTART_CASES, assert_golden
 
 
 def _compile(name: str, work: Path):
@@ -57,21 +38,14 @@ def case_sim(request, tmp_path_factory):
     return (request.param, *_compile(request.param, tmp_path_factory.mktemp(request.param)))
 
 
-def _assert_golden(outputs, golden, what: str) -> None:
-    assert len(outputs) == len(golden), what
-    for index, (got, want) in enumerate(zip(outputs, golden, strict=True)):
-        assert got.dtype == want.dtype and got.shape == want.shape, f"{what}: result {index}"
-        assert np.array_equal(got, want), f"{what}: result {index} differs from PyTorch"
-
-
 def test_stalled_runs_match_pytorch_and_take_longer(case_sim) -> None:
     name, sim, inputs, golden = case_sim
     plain = sim.run(inputs)
-    _assert_golden(plain.outputs, golden, f"{name} unstalled")
+    assert_golden(plain.outputs, golden, f"{name} unstalled")
     assert sim.run(inputs, stalls=NO_STALLS).cycles == plain.cycles
     for pattern in PATTERNS:
         stalled = sim.run(inputs, stalls=pattern)
-        _assert_golden(stalled.outputs, golden, f"{name} {pattern}")
+        assert_golden(stalled.outputs, golden, f"{name} {pattern}")
         assert stalled.cycles > plain.cycles, f"{name} {pattern}: {stalled.cycles} <= {plain.cycles} unstalled"
         print(f"{name}: {plain.cycles} cycles unstalled, {stalled.cycles} with {pattern}")
 
@@ -95,10 +69,10 @@ def test_restart_without_reset(case_sim) -> None:
     twice = sim.run(inputs, inferences=2)
     assert len(twice.inference_cycles) == 2 and twice.cycles == twice.inference_cycles[0] == plain.cycles
     for index, outputs in enumerate(twice.inference_outputs):
-        _assert_golden(outputs, golden, f"{name} inference {index + 1} without reset")
+        assert_golden(outputs, golden, f"{name} inference {index + 1} without reset")
     stalled = sim.run(inputs, inferences=2, stalls=PATTERNS[0])
     for index, outputs in enumerate(stalled.inference_outputs):
-        _assert_golden(outputs, golden, f"{name} inference {index + 1} without reset, {PATTERNS[0]}")
+        assert_golden(outputs, golden, f"{name} inference {index + 1} without reset, {PATTERNS[0]}")
     print(f"{name}: restart cycles {twice.inference_cycles}, stalled {stalled.inference_cycles}")
 
 
