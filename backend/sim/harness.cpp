@@ -13,6 +13,14 @@
 // only when its time has come). A splitmix64 generator seeded by `seed`: same seed, same cycles.
 // `inferences` > 1 offers start again after each done, without reset, with the memories
 // re-initialised to their first contents; each inference's cycles and memories are returned.
+//
+// A stream top (its ports.cpp binds stream_inputs and stream_outputs and leaves start and done
+// unbound) has no start or done of its own: each input stream offers its memory's elements in
+// order, tlast with the last, tvalid held with the same data until the transfer (a stall pattern
+// delays raising it, as it delays start); each output stream's tready is high (low with
+// probability ready_low per cycle) and its transfers fill its memory in order. An inference ends
+// when every output has sent its memory's depth; a tlast on any other element, or one element
+// too many, is an error. Loads and stores (parameters with ports) are answered as above.
 #include "harness.h"
 
 #include <pybind11/pybind11.h>
@@ -34,8 +42,11 @@ namespace {
 
 uint64_t mask(int width) { return width >= 64 ? ~uint64_t{0} : ((uint64_t{1} << width) - 1); }
 
-bool flag(const Signal& s) { return *static_cast<const uint8_t*>(s.data) != 0; }
-void set(const Signal& s, bool v) { *static_cast<uint8_t*>(s.data) = v; }
+// A null signal (start and done of a stream top) reads low and ignores writes.
+bool flag(const Signal& s) { return s.data != nullptr && *static_cast<const uint8_t*>(s.data) != 0; }
+void set(const Signal& s, bool v) {
+  if (s.data != nullptr) *static_cast<uint8_t*>(s.data) = v;
+}
 
 // Bits [lo, lo + width) of a port, width <= 64.
 uint64_t read_field(const Signal& s, int lo, int width) {
@@ -63,6 +74,8 @@ void write_value(const Signal& s, uint64_t v) {
 struct Answer { uint64_t value, due; };  // due: the first cycle the answer may be valid
 struct LoadState { std::deque<Answer> answers; uint64_t addr_fired = 0, data_fired = 0; };
 struct StoreState { std::deque<uint64_t> pending; uint64_t request_fired = 0, done_fired = 0; };  // due cycles
+// `count`: elements transferred in this inference; `fired`: in all of them; `offered`: an input's tvalid is up.
+struct StreamState { uint64_t count = 0, fired = 0; bool offered = false; };
 
 // splitmix64 (Steele, Lea, Flood 2014): small, fast, and the same numbers on every platform.
 struct Stalls {
@@ -122,6 +135,8 @@ py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std:
   set(m.start.valid, false); set(m.done.ready, false);
   for (auto& l : m.loads) { set(l.addr.ready, false); set(l.data.valid, false); }
   for (auto& s : m.stores) { set(s.request.ready, false); set(s.done.valid, false); }
+  for (auto& s : m.stream_inputs) set(s.handshake.valid, false);
+  for (auto& s : m.stream_outputs) set(s.handshake.ready, false);
   set(m.clock, false); set(m.reset, true);
   for (int i = 0; i < 4; ++i) { clock_to(true); clock_to(false); }
   set(m.reset, false);
@@ -131,12 +146,33 @@ py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std:
   std::vector<uint64_t> inference_cycles;
   std::vector<std::vector<std::vector<uint64_t>>> inference_memories;
   std::vector<bool> addr_ready(m.loads.size()), request_ready(m.stores.size());
+  const bool stream = !m.stream_inputs.empty() || !m.stream_outputs.empty();
+  std::vector<StreamState> inputs(m.stream_inputs.size()), outputs(m.stream_outputs.size());
+  std::vector<bool> output_ready(m.stream_outputs.size());
   std::string error;
   while (!finished && cycles - inference_start < cycle_limit && error.empty()) {
-    if (!started && !start_offered) start_offered = stalls.ready();  // once offered, held until accepted
-    set(m.start.valid, !started && start_offered);
-    bool done_ready = stalls.ready();
-    set(m.done.ready, done_ready);
+    bool done_ready = false;
+    if (stream) {
+      for (size_t i = 0; i < m.stream_inputs.size(); ++i) {
+        const StreamPort& s = m.stream_inputs[i];
+        StreamState& state = inputs[i];
+        const uint64_t depth = d.memories[s.memory].depth;
+        const bool pending = state.count < depth;
+        if (pending && !state.offered) state.offered = stalls.ready();  // once offered, held until taken
+        set(s.handshake.valid, pending && state.offered);
+        write_value(s.data, pending ? mems[s.memory][state.count] : 0);
+        set(s.last, state.count + 1 == depth);
+      }
+      for (size_t i = 0; i < m.stream_outputs.size(); ++i) {
+        output_ready[i] = stalls.ready();
+        set(m.stream_outputs[i].handshake.ready, output_ready[i]);
+      }
+    } else {
+      if (!started && !start_offered) start_offered = stalls.ready();  // once offered, held until accepted
+      set(m.start.valid, !started && start_offered);
+      done_ready = stalls.ready();
+      set(m.done.ready, done_ready);
+    }
     for (size_t i = 0; i < m.loads.size(); ++i) {
       auto& answers = loads[i].answers;
       bool due = !answers.empty() && answers.front().due <= cycles;
@@ -180,8 +216,32 @@ py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std:
         mems[s.memory][a] = v & mask(mem.width); state.pending.push_back(cycles + stalls.latency()); ++state.request_fired; active = true;
       }
     }
-    if (!started && start_offered && flag(m.start.ready)) { started = true; ++start_fired; active = true; }
-    bool done_now = done_ready && flag(m.done.valid);
+    bool done_now;
+    if (stream) {
+      for (size_t i = 0; i < m.stream_inputs.size(); ++i) {
+        StreamState& state = inputs[i];
+        if (state.offered && flag(m.stream_inputs[i].handshake.ready)) {
+          ++state.count; ++state.fired; state.offered = false; active = true;
+        }
+      }
+      for (size_t i = 0; i < m.stream_outputs.size() && error.empty(); ++i) {
+        const StreamPort& s = m.stream_outputs[i];
+        StreamState& state = outputs[i];
+        if (!output_ready[i] || !flag(s.handshake.valid)) continue;
+        const Memory& mem = d.memories[s.memory];
+        const std::string at = std::string(s.handshake.name) + " element " + std::to_string(state.count);
+        if (state.count >= mem.depth) { error = at + ": more elements than the depth " + std::to_string(mem.depth); break; }
+        const bool last = state.count + 1 == mem.depth;
+        if (flag(s.last) != last) { error = at + " of " + std::to_string(mem.depth) + ": tlast " + (last ? "low" : "high"); break; }
+        mems[s.memory][state.count] = read_field(s.data, 0, s.width) & mask(mem.width);
+        ++state.count; ++state.fired; active = true;
+      }
+      done_now = error.empty();
+      for (size_t i = 0; i < outputs.size(); ++i) done_now = done_now && outputs[i].count == d.memories[m.stream_outputs[i].memory].depth;
+    } else {
+      if (!started && start_offered && flag(m.start.ready)) { started = true; ++start_fired; active = true; }
+      done_now = done_ready && flag(m.done.valid);
+    }
     if (active) last_activity = cycles;
     clock_to(true);
     ++cycles;
@@ -194,6 +254,8 @@ py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std:
       } else {  // offer start again, without reset, on fresh memories
         mems = initial;
         started = start_offered = false;
+        for (auto& state : inputs) { state.count = 0; state.offered = false; }
+        for (auto& state : outputs) state.count = 0;
         inference_start = cycles;
       }
     }
@@ -203,9 +265,20 @@ py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std:
     std::ostringstream s;
     s << "ran " << cycles - inference_start << " cycles (limit " << cycle_limit << ")";
     if (!inference_cycles.empty()) s << " in inference " << inference_cycles.size() + 1 << ", restarted without reset,";
-    s << " and the done token (" << m.done.name << "_valid) never asserted; start " << (started ? "was accepted" : "was never accepted (start ready stayed low)")
-      << "; last memory or control transfer at cycle " << last_activity << ". Channel states:";
-    s << "\n  " << channel_state(m.start, start_fired, true) << "\n  " << channel_state(m.done, done_fired, false);
+    if (stream) {
+      s << " and the result streams never completed; last stream or memory transfer at cycle " << last_activity
+        << ". Channel states (stream transfers of the depth, this inference):";
+      for (size_t i = 0; i < m.stream_inputs.size(); ++i)
+        s << "\n  " << channel_state(m.stream_inputs[i].handshake, inputs[i].count, true) << " of "
+          << d.memories[m.stream_inputs[i].memory].depth;
+      for (size_t i = 0; i < m.stream_outputs.size(); ++i)
+        s << "\n  " << channel_state(m.stream_outputs[i].handshake, outputs[i].count, false) << " of "
+          << d.memories[m.stream_outputs[i].memory].depth;
+    } else {
+      s << " and the done token (" << m.done.name << "_valid) never asserted; start " << (started ? "was accepted" : "was never accepted (start ready stayed low)")
+        << "; last memory or control transfer at cycle " << last_activity << ". Channel states:";
+      s << "\n  " << channel_state(m.start, start_fired, true) << "\n  " << channel_state(m.done, done_fired, false);
+    }
     for (size_t i = 0; i < m.loads.size(); ++i)
       s << "\n  " << channel_state(m.loads[i].addr, loads[i].addr_fired, false) << " | "
         << channel_state(m.loads[i].data, loads[i].data_fired, true) << " answers queued=" << loads[i].answers.size();
@@ -226,6 +299,8 @@ py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std:
   py::dict transfers;  // per memory port: the benchmark's port-saturation bound reads these
   for (size_t i = 0; i < m.loads.size(); ++i) transfers[py::str(m.loads[i].addr.name)] = loads[i].addr_fired;
   for (size_t i = 0; i < m.stores.size(); ++i) transfers[py::str(m.stores[i].request.name)] = stores[i].request_fired;
+  for (size_t i = 0; i < m.stream_inputs.size(); ++i) transfers[py::str(m.stream_inputs[i].handshake.name)] = inputs[i].fired;
+  for (size_t i = 0; i < m.stream_outputs.size(); ++i) transfers[py::str(m.stream_outputs[i].handshake.name)] = outputs[i].fired;
   result["transfers"] = transfers;
   return result;
 }

@@ -42,6 +42,15 @@ struct StorePort {  // one packed {address (high bits), data (low bits)} request
   int addr_width, data_width;
 };
 
+// One AXI4-Stream port of a stream top: `handshake` is {tvalid, tready}, named after tdata. An input
+// (a slave of the harness) fills memory `memory` element by element, an output empties the circuit into it.
+struct StreamPort {
+  int memory;
+  Channel handshake;
+  Signal data, last;
+  int width;
+};
+
 struct Memory {
   const char* name;
   uint64_t depth;
@@ -54,10 +63,11 @@ class Model {
   virtual ~Model() = default;
   virtual void eval() = 0;
   virtual void final() = 0;
-  Channel start{}, done{};
+  Channel start{}, done{};  // unbound (null Signals) on a stream top, whose streams replace them
   Signal clock, reset;
   std::vector<LoadPort> loads;
   std::vector<StorePort> stores;
+  std::vector<StreamPort> stream_inputs, stream_outputs;
 };
 
 struct Design {

@@ -3,12 +3,14 @@
 The harness (harness.cpp) is generic and built once; this file makes the
 Verilated top, points the harness at each manifest channel's ports (see
 harness.h) and gives the extension its module name, so that a new model changes
-data, not code, and compiles one small file against its own headers.
+data, not code, and compiles one small file against its own headers. A stream top's
+start and done are its inner circuit's, not ports: they stay unbound, and its
+AXI4-Stream ports are bound instead.
 """
 
 from __future__ import annotations
 
-from backend.rtl.manifest import Channel, PortManifest
+from backend.rtl.manifest import Channel, PortManifest, StreamPort
 
 _NO_PORT = "Signal{}"
 
@@ -19,6 +21,11 @@ def _port(name: str | None) -> str:
 
 def _channel(channel: Channel, label: str) -> str:
     return f'Channel{{"{label}", {_port(channel.valid)}, {_port(channel.ready)}}}'
+
+
+def _stream(index: int, stream: StreamPort) -> str:
+    handshake = f'Channel{{"{stream.tdata}", {_port(stream.tvalid)}, {_port(stream.tready)}}}'
+    return f"StreamPort{{{index}, {handshake}, {_port(stream.tdata)}, {_port(stream.tlast)}, {stream.width}}}"
 
 
 def render_ports_source(manifest: PortManifest, module_name: str) -> str:
@@ -35,12 +42,17 @@ def render_ports_source(manifest: PortManifest, module_name: str) -> str:
         "",
         "struct Bound final : Model {",
         "  explicit Bound(VerilatedContext& context) : top(&context) {",
-        f"    start = {_channel(manifest.start, manifest.start.valid.removesuffix('_valid'))};",
-        f"    done = {_channel(manifest.done, manifest.done.valid.removesuffix('_valid'))};",
-        f"    clock = port(top.{manifest.clock});",
-        f"    reset = port(top.{manifest.reset});",
     ]
+    if manifest.interface != "stream":
+        lines += [
+            f"    start = {_channel(manifest.start, manifest.start.valid.removesuffix('_valid'))};",
+            f"    done = {_channel(manifest.done, manifest.done.valid.removesuffix('_valid'))};",
+        ]
+    lines += [f"    clock = port(top.{manifest.clock});", f"    reset = port(top.{manifest.reset});"]
     for index, memory in enumerate(manifest.memories):
+        if memory.stream is not None:
+            side = "stream_inputs" if memory.stream.direction == "in" else "stream_outputs"
+            lines.append(f"    {side}.push_back({_stream(index, memory.stream)});")
         for load in memory.loads:
             addr = _channel(load.addr, f"{load.name}_addr")
             data = _channel(load.data, f"{load.name}_data")

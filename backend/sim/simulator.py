@@ -47,6 +47,8 @@ class StallPattern:
     Every ready the harness drives (load address, store request, done) is low with probability
     `ready_low` in each cycle, the start valid is held back as long, and each load answer and
     store `done` token comes 1..`max_latency` cycles (uniformly) after its request, in order.
+    On a stream top each output stream's tready is low as often, and each input stream's tvalid
+    is held back as long as start would be, element by element.
     The same `seed` gives the same cycles. `NO_STALLS` (the default) is the harness without
     stalls: every ready high, every answer one cycle after its request.
     """
@@ -69,7 +71,8 @@ NO_STALLS = StallPattern()
 
 @dataclass(frozen=True)
 class SimResult:
-    """Outputs, the cycles from start to done, and how many transfers each memory port made.
+    """Outputs, the cycles from start to done (on a stream top: to the last result element), and how
+    many transfers each memory port or stream made.
 
     With `inferences` > 1, `outputs` and `cycles` are the first inference's; `inference_outputs`
     and `inference_cycles` hold every inference's, the later ones started without reset."""
@@ -82,7 +85,7 @@ class SimResult:
 
     @property
     def port_bound(self) -> int:
-        """Cycles if the busiest memory port moved one element every cycle: no design with
+        """Cycles if the busiest memory port or stream moved one element every cycle: no design with
         these ports and this access pattern can finish sooner."""
         return max(self.port_transfers.values(), default=0)
 
@@ -158,8 +161,8 @@ class Simulator:
     ) -> SimResult:
         """Simulate from reset; `cycle_limit` None means `automatic_cycle_limit` of the manifest
         (it applies to each inference). `stalls` makes the harness hold readies low and answer
-        late; `inferences` > 1 offers start again after each done, without reset, on memories
-        re-initialised to `inputs` (results cleared)."""
+        late; `inferences` > 1 offers start (a stream top: the input streams) again after each done
+        (the last result element), without reset, on memories re-initialised to `inputs` (results cleared)."""
         limit = automatic_cycle_limit(self.manifest) if cycle_limit is None else int(cycle_limit)
         if inferences < 1:
             raise ValueError(f"inferences must be at least 1, got {inferences}")
