@@ -5,7 +5,10 @@ user who keeps only the `.sv` needs a check any simulator can run. The testbench
 is generated from the port manifest alone, so it drives exactly the ports the
 harness drives, with the same memory behaviour (every ready high, a load answered
 one cycle after its address handshake, a store's `done` the cycle after), and so
-counts the same cycles. A pure function: Bazel, tests and the compile call it.
+counts the same cycles. A stream top (`manifest.interface == "stream"`) has no start or
+done of its own: the testbench offers each argument on its input stream from the first
+cycle after reset, holds every output's tready high and is done when every result has
+arrived, as the harness without stalls. A pure function: Bazel, tests and the compile call it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backend.rtl.manifest import Channel, LoadPort, Memory, PortManifest, StorePort
+from backend.rtl.manifest import Channel, LoadPort, Memory, PortManifest, StorePort, StreamPort
 from backend.sim.simulator import automatic_cycle_limit
 from common.atomic import atomic_write_text
 
@@ -39,8 +42,8 @@ class Vectors:
 
 
 def is_modelled(memory: Memory) -> bool:
-    """A memory without ports is held inside the circuit: the testbench has nothing to drive."""
-    return bool(memory.loads or memory.stores)
+    """A memory without ports or a stream is held inside the circuit: the testbench has nothing to drive."""
+    return bool(memory.loads or memory.stores or memory.stream)
 
 
 def _bits(array: np.ndarray, memory: Memory) -> tuple[int, ...]:
@@ -132,6 +135,53 @@ def _store_port(memory: Memory, port: StorePort) -> list[str]:
     return lines
 
 
+def _input_stream(memory: Memory, s: StreamPort) -> list[str]:
+    n, depth = f"{s.tdata}_count", memory.depth
+    return [
+        f"  // {s.tdata}: mem_{memory.name} in order from the first cycle after reset, tlast with the last",
+        f"  int {n} = 0;",
+        f"  assign {s.tvalid} = !reset && {n} < {depth};",
+        f"  assign {s.tdata} = {n} < {depth} ? mem_{memory.name}[{n}] : '0;",
+        f"  assign {s.tlast} = {n} == {depth - 1};",
+        f"  always @(posedge clock) if ({s.tvalid} && {s.tready}) {n} <= {n} + 1;",
+    ]
+
+
+def _output_stream(memory: Memory, s: StreamPort) -> list[str]:
+    n, depth = f"{s.tdata}_count", memory.depth
+    return [
+        f"  // {s.tdata}: tready always high, each element stored in order, its tlast checked",
+        f"  int {n} = 0;",
+        f"  assign {s.tready} = 1'b1;",
+        f"  wire {s.tdata}_fire = {s.tvalid} && {s.tready};",
+        f"  always @(posedge clock) if (!reset && {s.tdata}_fire) begin",
+        f"    if ({n} >= {depth}) begin",
+        f'      $display("FAIL {{top}}: {s.tdata} sent more than {depth} elements");',
+        "      $fatal(1);",
+        "    end",
+        f"    if ({s.tlast} !== ({n} == {depth - 1})) begin",
+        f'      $display("FAIL {{top}}: {s.tdata} element %0d of {depth} has tlast=%0d", {n}, {s.tlast});',
+        "      $fatal(1);",
+        "    end",
+        f"    mem_{memory.name}[{n}] <= {s.tdata};",
+        f"    {n} <= {n} + 1;",
+        "  end",
+    ]
+
+
+def _streams(vectors: list[Vectors]) -> list[StreamPort]:
+    return [v.memory.stream for v in vectors if v.memory.stream is not None]
+
+
+def _done(manifest: PortManifest, vectors: list[Vectors]) -> str:
+    """This rising edge ends the inference: done's handshake, or (a stream top) every result's last element."""
+    if manifest.interface != "stream":
+        return f"{manifest.done.valid} && {manifest.done.ready}"
+    depths = {v.memory.stream.tdata: v.memory.depth for v in vectors if v.memory.stream is not None}
+    return " && ".join(f"({s.tdata}_count + int'({s.tdata}_fire)) == {depths[s.tdata]}"
+                       for s in _streams(vectors) if s.direction == "out")
+
+
 def _connections(manifest: PortManifest, vectors: list[Vectors]) -> list[str]:
     def channel(c: Channel, data: str | None = None) -> list[str]:
         pins = [f".{c.valid}({c.valid})", f".{c.ready}({c.ready})"]
@@ -139,8 +189,11 @@ def _connections(manifest: PortManifest, vectors: list[Vectors]) -> list[str]:
             pins.append(f".{c.data}({data or c.data})")
         return pins
 
-    pins = [f".{manifest.clock}(clock)", f".{manifest.reset}(reset)", *channel(manifest.start),
-            *channel(manifest.done)]
+    pins = [f".{manifest.clock}(clock)", f".{manifest.reset}(reset)"]
+    if manifest.interface != "stream":
+        pins += channel(manifest.start) + channel(manifest.done)
+    for s in _streams(vectors):
+        pins += [f".{name}({name})" for name in (s.tdata, s.tvalid, s.tready, s.tlast)]
     for v in vectors:
         for load in v.memory.loads:
             pins += channel(load.addr) + channel(load.data)
@@ -150,8 +203,12 @@ def _connections(manifest: PortManifest, vectors: list[Vectors]) -> list[str]:
 
 
 def _wires(manifest: PortManifest, vectors: list[Vectors]) -> list[str]:
-    lines = [f"  logic {manifest.start.valid} = 1'b0;", f"  wire {manifest.start.ready}, {manifest.done.valid};",
-             f"  wire {manifest.done.ready} = 1'b1;"]
+    lines = []
+    if manifest.interface != "stream":
+        lines += [f"  logic {manifest.start.valid} = 1'b0;", f"  wire {manifest.start.ready}, {manifest.done.valid};",
+                  f"  wire {manifest.done.ready} = 1'b1;"]
+    for s in _streams(vectors):
+        lines += [f"  wire {_decl(s.width)}{s.tdata};", f"  wire {s.tvalid}, {s.tready}, {s.tlast};"]
     for v in vectors:
         for load in v.memory.loads:
             lines.append(f"  wire {_decl(load.addr.width)}{load.addr.data or load.name + '_noaddr'};")
@@ -200,8 +257,11 @@ def _checks(vectors: list[Vectors]) -> list[str]:
 
 
 def testbench_sv(manifest: PortManifest, vectors: list[Vectors]) -> str:
-    """The testbench module `<top>_tb`: clock, reset, start, the memory models, done, the checks."""
+    """The testbench module `<top>_tb`: clock, reset, start (or the input streams), the memory models,
+    done (or the output streams), the checks."""
     top, limit = manifest.top, automatic_cycle_limit(manifest)
+    stream = manifest.interface == "stream"
+    timeout = "result streams incomplete" if stream else "no done"
     body = [
         f"// Self-checking testbench for {top}, generated from its port manifest (torch-circt).",
         f"// Run it in the folder of its .hex files: verilator --binary --timing {top}_tb.sv {top}.sv, or",
@@ -221,14 +281,18 @@ def testbench_sv(manifest: PortManifest, vectors: list[Vectors]) -> str:
             body += [line for line in _load_port(v.memory, load) if line]
         for store in v.memory.stores:
             body += _store_port(v.memory, store)
+        if v.memory.stream is not None:
+            port = _input_stream if v.memory.stream.direction == "in" else _output_stream
+            body += port(v.memory, v.memory.stream)
+    start = manifest.start.valid
     body += [
         f"  {top} dut (",
         ",\n".join(f"    {pin}" for pin in _connections(manifest, vectors)),
         "  );",
         "  always @(posedge clock) if (!reset) begin",
         "    cycles <= cycles + 1;",
-        f"    if ({manifest.start.valid} && {manifest.start.ready}) {manifest.start.valid} <= 1'b0;",
-        f"    if (!finished && {manifest.done.valid} && {manifest.done.ready}) begin",
+        *([] if stream else [f"    if ({start} && {manifest.start.ready}) {start} <= 1'b0;"]),
+        f"    if (!finished && {_done(manifest, vectors)}) begin",
         "      finished <= 1'b1;",
         "      done_cycles <= cycles + 1;",
         "    end",
@@ -236,11 +300,11 @@ def testbench_sv(manifest: PortManifest, vectors: list[Vectors]) -> str:
         "  initial begin",
         f"    repeat ({RESET_CYCLES}) @(posedge clock);",
         "    reset <= 1'b0;",
-        f"    {manifest.start.valid} <= 1'b1;",
+        *([] if stream else [f"    {start} <= 1'b1;"]),
         f"    while (!finished && cycles < {limit}) @(posedge clock);",
         "    @(negedge clock);",
         "    if (!finished) begin",
-        '      $display("FAIL {top} timeout: no done after %0d cycles", cycles);',
+        f'      $display("FAIL {{top}} timeout: {timeout} after %0d cycles", cycles);',
         "      $fatal(1);",
         "    end",
         *_checks(vectors),

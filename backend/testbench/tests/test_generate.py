@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import backend.testbench as bench
-from backend.rtl.manifest import Channel, LoadPort, Memory, PortManifest, StorePort
+from backend.rtl.manifest import Channel, LoadPort, Memory, PortManifest, StorePort, StreamPort
 
 
 def _load(name: str, addr_width: int, width: int) -> LoadPort:
@@ -31,6 +31,14 @@ def _manifest(*, internal_weight: bool = False) -> PortManifest:
     y = Memory("result0", "result", 0, "int8", 8, True, (2, 2), 4, stores=(_store("result0_st0", 2, 8),))
     return PortManifest("tiny", "clock", "reset", True, Channel(None, "start_valid", "start_ready"),
                         Channel(None, "done_valid", "done_ready"), (x, w, y), loop_bound=4)
+
+
+def _stream_manifest() -> PortManifest:
+    """The tiny model as a stream top whose weight keeps its load port (parameters="ports")."""
+    x, w, y = _manifest().memories
+    x = dataclasses.replace(x, loads=(), stream=StreamPort("x_tdata", "x_tvalid", "x_tready", "x_tlast", 8, "in"))
+    y = dataclasses.replace(y, stores=(), stream=StreamPort("y_tdata", "y_tvalid", "y_tready", "y_tlast", 8, "out"))
+    return dataclasses.replace(_manifest(), memories=(x, w, y), interface="stream")
 
 
 X = np.array([[1, -1], [127, -128]], dtype=np.int8)
@@ -68,3 +76,15 @@ def test_refusals():
         bench.testbench_files(no_init, (X,), (Y,))
     with pytest.raises(bench.TestbenchError, match="'x' holds 4 words, its golden array 2"):
         bench.testbench_files(manifest, (X[0],), (Y,))
+
+
+def test_stream_top():
+    files = bench.testbench_files(_stream_manifest(), (X,), (Y,))
+    assert files == {**bench.testbench_files(_manifest(), (X,), (Y,)), "tiny_tb.sv": files["tiny_tb.sv"]}
+    tb = files["tiny_tb.sv"]
+    assert "start_valid" not in tb and "done_valid" not in tb  # the inner circuit's, not the top's
+    assert ".x_tdata(x_tdata)" in tb and ".y_tlast(y_tlast)" in tb and ".w_ld0_addr(w_ld0_addr)" in tb
+    assert "assign x_tvalid = !reset && x_tdata_count < 4;" in tb and "assign x_tlast = x_tdata_count == 3;" in tb
+    assert "assign y_tready = 1'b1;" in tb and "if (y_tlast !== (y_tdata_count == 3)) begin" in tb
+    assert "if (!finished && (y_tdata_count + int'(y_tdata_fire)) == 4) begin" in tb
+    assert '$display("PASS tiny cycles=%0d", done_cycles);' in tb
