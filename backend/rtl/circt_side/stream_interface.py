@@ -228,7 +228,7 @@ def _fill(body: _Body, tag: str, buffer: Buffer, writes: list[tuple[str, str, st
 
 def _drain(body: _Body, tag: str, buffer: Buffer, array: str, index: str) -> str:
     """A result streams out while sending: a registered read per element, held until the user takes it;
-    returns "every element was taken"."""
+    returns "every element is taken", true already in the cycle the last one goes."""
     c, p, w = buffer.count_width, buffer.prefix, buffer.width
     body.add(f"  %{tag}_issued = seq.compreg %{tag}_issued_next, %{CLOCK} reset %{RESET}, {body.const(0, c)} : i{c}",
              f"  %{tag}_sent = seq.compreg %{tag}_sent_next, %{CLOCK} reset %{RESET}, {body.const(0, c)} : i{c}",
@@ -259,7 +259,10 @@ def _drain(body: _Body, tag: str, buffer: Buffer, array: str, index: str) -> str
              f"  %{tag}_sent_1 = comb.add %{tag}_sent, {body.const(1, c)} : i{c}",
              f"  %{tag}_sent_2 = comb.mux %{tag}_take, %{tag}_sent_1, %{tag}_sent : i{c}",
              f"  %{tag}_sent_next = comb.mux %finish, {body.const(0, c)}, %{tag}_sent_2 : i{c}",
-             f"  %{tag}_done = comb.icmp eq %{tag}_sent, {body.const(buffer.depth, c)} : i{c}")
+             f"  %{tag}_whole = comb.icmp eq %{tag}_sent, {body.const(buffer.depth, c)} : i{c}",
+             # done in the cycle its last element goes, so the next load starts at once (no idle cycle)
+             f"  %{tag}_final = comb.and %{p}_tlast_out, %{tag}_take : i1",
+             f"  %{tag}_done = comb.or %{tag}_whole, %{tag}_final : i1")
     return f"%{tag}_done"
 
 

@@ -27,8 +27,13 @@
 // The result streams out while sending; tlast with its last element (of one, here).
 // CHECK:         %b1_mem = sv.reg : !hw.inout<uarray<1xi32>>
 // CHECK:         comb.and %[[SENDING]],
+// CHECK:         %[[TAKE:.+]] = comb.and %result0_tvalid_out, %result0_tready
 // CHECK:         %result0_tvalid_out = seq.compreg
 // CHECK-NEXT:    %[[LAST:.+]] = comb.icmp eq %b1_sent, %false
+// The result is done when all its elements went, or in the cycle its last one goes (no idle cycle before the next load).
+// CHECK:         %[[WHOLE:.+]] = comb.icmp eq %b1_sent, %true
+// CHECK-NEXT:    %[[FINAL:.+]] = comb.and %[[LAST]], %[[TAKE]]
+// CHECK-NEXT:    %[[SENT:.+]] = comb.or %[[WHOLE]], %[[FINAL]]
 // The circuit's store port writes the buffer at once; its done token follows.
 // CHECK:         %b1_st0_pending = seq.compreg
 // CHECK:         sv.array_index_inout %b1_mem[%address]
