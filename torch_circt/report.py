@@ -120,22 +120,34 @@ def _interface(manifest) -> dict:
     return {
         "clock": manifest.clock, "reset": manifest.reset,
         "start": manifest.start.valid.removesuffix("_valid"), "done": manifest.done.valid.removesuffix("_valid"),
+        "interface": manifest.interface, "ports": list(manifest.top_ports()),
         "memories": [{"tensor": m.name, "role": m.role, "dtype": m.dtype, "shape": list(m.shape),
-                      "ports": [*(p.name for p in m.loads), *(p.name for p in m.stores)], "rom": m.rom}
+                      "ports": [*(p.name for p in m.loads), *(p.name for p in m.stores)], "rom": m.rom,
+                      "stream": m.stream.tdata.removesuffix("_tdata") if m.stream else None}
                      for m in manifest.memories],
     }
 
 
 def _interface_markdown(rtl: dict) -> list[str]:
     interface = rtl["interface"]
+    if interface.get("interface") == "stream":
+        handshakes = ("Each argument is an AXI4-Stream slave and each result a master (`_tdata`, `_tvalid`, `_tready`, "
+                      "`_tlast`), one element per transfer, row-major (docs/interface.md, \"Streams\").")
+    else:
+        handshakes = (f"start `{interface['start']}_valid`/`_ready`, done `{interface['done']}_valid`/`_ready`. Each memory "
+                      "port is a valid/ready channel (`_addr`, `_data`; a store's packed request and its `_done`).")
     lines = ["", "## Interface", "", f"Top module `{rtl['top']}`: clock `{interface['clock']}`, reset `{interface['reset']}` "
-             f"(synchronous, active high); start `{interface['start']}_valid`/`_ready`, done `{interface['done']}_valid`/`_ready`. "
-             "Each memory port is a valid/ready channel (`_addr`, `_data`; a store's packed request and its `_done`).", "",
+             f"(synchronous, active high); {handshakes}", "",
              "| tensor | role | dtype | shape | ports |", "| --- | --- | --- | --- | --- |"]
     for memory in interface["memories"]:
         inside = f"none: inside the circuit, ROM `{memory['rom']}`" if memory.get("rom") else "none (unused by the circuit)"
-        ports = ", ".join(f"`{p}`" for p in memory["ports"]) or inside
+        ports = f"stream `{memory['stream']}`" if memory.get("stream") else ", ".join(f"`{p}`" for p in memory["ports"]) or inside
         lines.append(f"| `{memory['tensor']}` | {memory['role']} | {memory['dtype']} | {memory['shape']} | {ports} |")
+    if interface.get("ports"):
+        width = max(len(p) for p in interface["ports"])
+        connections = [f"    .{p:<{width}} ({p})" for p in interface["ports"]]
+        lines += ["", "Instantiation template (connect each port to a signal of your own):", "", "```systemverilog",
+                  f"{rtl['top']} u_{rtl['top']} (", ",\n".join(connections), ");", "```"]
     return lines
 
 

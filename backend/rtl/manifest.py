@@ -116,6 +116,21 @@ class PortManifest:
     notes: tuple[str, ...] = field(default_factory=tuple)
     interface: str = "memory"
 
+    def top_ports(self) -> tuple[str, ...]:
+        """Every port of the top module by name (a zero-width payload is no port): what an instance connects."""
+        names = [self.clock, self.reset]
+        if self.interface == "memory":
+            names += [self.start.valid, self.start.ready, self.done.valid, self.done.ready]
+        for memory in self.memories:
+            if memory.stream is not None:
+                s = memory.stream
+                names += [s.tdata, s.tvalid, s.tready, s.tlast]
+            for load in memory.loads:
+                names += [c for channel in (load.addr, load.data) for c in (channel.data, channel.valid, channel.ready) if c]
+            for store in memory.stores:
+                names += [c for channel in (store.request, store.done) for c in (channel.data, channel.valid, channel.ready) if c]
+        return tuple(names)
+
     def memories_with_role(self, role: str) -> tuple[Memory, ...]:
         return tuple(sorted((m for m in self.memories if m.role == role), key=lambda m: m.index))
 

@@ -107,6 +107,7 @@ def test_ports_and_memories_carry_the_model_names(designs, with_ports, parameter
         for store in memory.stores:
             named |= {store.request.data, store.request.valid, store.request.ready, store.done.valid, store.done.ready}
     assert named == declared  # the manifest names every port of the top, and nothing else
+    assert set(manifest.top_ports()) == declared and len(manifest.top_ports()) == len(declared)
 
 
 def test_a_named_design_is_reproducible(designs) -> None:
@@ -125,3 +126,7 @@ def test_the_report_lists_the_top_and_its_ports(designs, with_ports) -> None:
     assert "| `fc1.weight` | param | int32 | [3, 4] | `fc1_weight_ld0` |" in markdown
     inside = render_markdown(net.report)
     assert "| `fc1.weight` | param | int32 | [3, 4] | none: inside the circuit, ROM `tiny_top_fc1_weight_rom` |" in inside
+    # the instantiation template connects exactly the ports the SystemVerilog declares
+    template = inside.split("```systemverilog\n", 1)[1].split("```", 1)[0]
+    assert template.startswith("tiny_top u_tiny_top (")
+    assert set(re.findall(r"^\s+\.(\w+)\s+\(\1\)", template, flags=re.MULTILINE)) == _ports(_sv(net), "tiny_top")
