@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from pycde.circt import ir
 from pycde.circt.dialects import hw
 
+from backend.rtl.attributes import Param
+from backend.rtl.circt_side.ports import module_params, unused_memories
 from backend.rtl.ir_walk import block_ops
-from backend.rtl.names import CLOCK, RESET
+from backend.rtl.names import CLOCK, RESET, HardwareNames, MemoryTensor, hardware_names, interfaces, memory_tensors
+from common.records import ModelMetadata
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,27 @@ class Port:
     name: str
     type: str
     output: bool
+
+
+@dataclass(frozen=True)
+class Circuit:
+    """The named top after `name-hardware` and what it was built from: a wrapping stage's starting point."""
+
+    top: ir.Operation
+    ports: list[Port]
+    names: HardwareNames
+    params: list[Param]
+    tensors: tuple[MemoryTensor, ...]
+    interfaces: dict[int, int]  # tensor position -> memory interface k, for the tensors the circuit uses
+
+
+def read_circuit(module: ir.Module, metadata: ModelMetadata) -> Circuit:
+    params = module_params(module)
+    unused = unused_memories(module)
+    names = hardware_names(metadata, params, unused)
+    top = hw_module(module, names.top)
+    tensors = memory_tensors(metadata, params)
+    return Circuit(top, module_ports(top), names, params, tensors, interfaces(tensors, unused))
 
 
 def module_ports(module: ir.Operation) -> list[Port]:

@@ -24,9 +24,8 @@ from dataclasses import dataclass
 
 from pycde.circt import ir
 
-from backend.rtl.circt_side.hw_text import Port, clock_lines, declaration, hw_module, instance, module_ports, read_port, wrap
-from backend.rtl.circt_side.ports import module_params, unused_memories
-from backend.rtl.names import CLOCK, RESET, hardware_names, interfaces, memory_tensors
+from backend.rtl.circt_side.hw_text import Port, clock_lines, declaration, instance, read_circuit, read_port, wrap
+from backend.rtl.names import CLOCK, RESET
 from common.records import ModelMetadata
 
 _LOAD_PART = re.compile(r"ld(\d+)_(addr|data)(_valid|_ready)?")
@@ -49,24 +48,20 @@ def internal_parameters(module: ir.Module, metadata: ModelMetadata, rom_style: s
 
     `rom_style` other than "auto" becomes each ROM's `(* rom_style = ... *)`, which Yosys obeys ("block", "logic").
     """
-    params = module_params(module)
-    unused = unused_memories(module)
-    names = hardware_names(metadata, params, unused)
-    top = hw_module(module, names.top)
-    ports = module_ports(top)
-    tensors = memory_tensors(metadata, params)
+    circuit = read_circuit(module, metadata)
+    top = circuit.names.top
     roms = []
-    for position, k in sorted(interfaces(tensors, unused).items()):
-        tensor = tensors[position]
+    for position, k in sorted(circuit.interfaces.items()):
+        tensor = circuit.tensors[position]
         if tensor.role != "param":
             continue
-        rom = _rom(names.prefixes[k], ports, params[tensor.index].values)
+        rom = _rom(circuit.names.prefixes[k], circuit.ports, circuit.params[tensor.index].values)
         if rom is not None:
             roms.append(rom)
     if roms:
-        core = f"{names.top}_core"
-        wrap(module, top, core, [*(rom_module(rom_name(names.top, rom), rom, rom_style) for rom in roms),
-                                 wrapper(names.top, core, ports, roms)])
+        core = f"{top}_core"
+        wrap(module, circuit.top, core, [*(rom_module(rom_name(top, rom), rom, rom_style) for rom in roms),
+                                         wrapper(top, core, circuit.ports, roms)])
     return len(roms)
 
 

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 
 from pycde.circt import ir
 
-from backend.rtl.circt_side.hw_text import Port, clock_lines, declaration, hw_module, instance, module_ports, read_port, wrap
+from backend.rtl.circt_side.hw_text import Port, clock_lines, declaration, instance, read_circuit, read_port, wrap
 from backend.rtl.circt_side.internal_parameters import bits
-from backend.rtl.circt_side.ports import module_params, unused_memories
-from backend.rtl.names import CLOCK, DONE, RESET, START, hardware_names, interfaces, memory_tensors, tensor_prefixes
+from backend.rtl.names import CLOCK, DONE, RESET, START, tensor_prefixes
 from common.dtypes import BY_NAME
 from common.records import ModelMetadata
 
@@ -56,25 +55,20 @@ class Buffer:
 
 def stream_interface(module: ir.Module, metadata: ModelMetadata) -> int:
     """Wrap the top in the stream controller; returns how many stream ports it has."""
-    params = module_params(module)
-    unused = unused_memories(module)
-    names = hardware_names(metadata, params, unused)
-    top = hw_module(module, names.top)
-    ports = module_ports(top)
-    tensors = memory_tensors(metadata, params)
-    prefixes = tensor_prefixes([t.name for t in tensors])
-    used = interfaces(tensors, unused)
+    circuit = read_circuit(module, metadata)
+    ports = circuit.ports
+    prefixes = tensor_prefixes([t.name for t in circuit.tensors])
     buffers = []
-    for position, tensor in enumerate(tensors):
+    for position, tensor in enumerate(circuit.tensors):
         if tensor.role == "param":
             continue
         depth = 1
         for d in tensor.shape:
             depth *= d
         buffers.append(_buffer(prefixes[position], "in" if tensor.role == "arg" else "out", depth,
-                               BY_NAME[tensor.dtype].bits, ports if position in used else ()))
-    inner = f"{names.top}_memory"
-    wrap(module, top, inner, [stream_top(names.top, inner, ports, buffers)])
+                               BY_NAME[tensor.dtype].bits, ports if position in circuit.interfaces else ()))
+    inner = f"{circuit.names.top}_memory"
+    wrap(module, circuit.top, inner, [stream_top(circuit.names.top, inner, ports, buffers)])
     return len(buffers)
 
 
