@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.rtl import Channel, Memory, PortManifest
+from backend.rtl import Channel, LoadPort, Memory, PortManifest
 from tools.driver.model_file import split_spec
 from torch_circt.compiler import identifier
 from torch_circt.hw_estimate import estimate
@@ -81,7 +81,12 @@ module {
     %m = seq.hlmem @m %clock, %reset : <8xi16>
     hw.output %r : i32
   }
+  hw.module @rom(in %clock : !seq.clock) {
+    %mem = sv.reg : !hw.inout<uarray<4xi8>>
+    hw.output
+  }
   hw.module @main(in %a : i32, in %clock : !seq.clock, in %reset : i1, out o : i32) {
+    hw.instance "w_rom" @rom(clock: %clock: !seq.clock) -> ()
     %x.o = hw.instance "x" @leaf(a: %a: i32, b: %a: i32, clock: %clock: !seq.clock, reset: %reset: i1) -> (o: i32)
     %y.o = hw.instance "y" @leaf(a: %x.o: i32, b: %a: i32, clock: %clock: !seq.clock, reset: %reset: i1) -> (o: i32)
     %c = comb.icmp slt %x.o, %y.o : i32
@@ -92,9 +97,12 @@ module {
 
 
 def _manifest() -> PortManifest:
+    """An argument with a load port (outside the circuit) and a parameter held inside (a ROM, no ports)."""
     channel = Channel(None, "v", "r")
-    memory = Memory("arg0", "arg", 0, "int32", 32, True, (2, 8), 16)
-    return PortManifest("main", "clock", "reset", True, channel, channel, (memory,))
+    load = LoadPort("arg0_ld0", Channel("arg0_ld0_addr", "av", "ar", 4), Channel("arg0_ld0_data", "dv", "dr", 32))
+    memory = Memory("arg0", "arg", 0, "int32", 32, True, (2, 8), 16, loads=(load,))
+    weights = Memory("w", "param", 0, "int8", 8, True, (4,), 4, init=(1, 2, 3, 4), rom="main_w_rom")
+    return PortManifest("main", "clock", "reset", True, channel, channel, (memory, weights))
 
 
 def test_hw_estimate_flattens_instances() -> None:
@@ -103,9 +111,9 @@ def test_hw_estimate_flattens_instances() -> None:
     assert result.units["multipliers"].count == 2
     assert result.units["registers"].bits == 64
     assert result.units["comparators"].count == 1
-    assert result.internal_memory_bits == 2 * 8 * 16
-    assert result.external_memory_bits == 16 * 32
-    assert result.instances == 2
+    assert result.internal_memory_bits == 2 * 8 * 16 + 4 * 8  # two seq.hlmem and the ROM
+    assert result.external_memory_bits == 16 * 32  # the argument; the parameter is inside
+    assert result.instances == 3
 
 
 def test_hw_estimate_reads_widths_before_locations() -> None:
