@@ -11,6 +11,7 @@ from backend.rtl import PortManifest
 from backend.rtl.tests.models import FloatScale, add_model, compile_to_rtl, import_model, linear_model
 from common.errors import UnsupportedDtypeError
 from common.pipeline_text import module_pipeline, nested, pass_spec
+from torch_circt.options import RtlOptions
 
 
 @pytest.fixture(scope="module")
@@ -50,12 +51,16 @@ def test_same_input_gives_identical_sv(add) -> None:
 
 def test_parameters_become_memories_with_their_values() -> None:
     mlir, metadata, _ = linear_model()
-    manifest = compile_to_rtl(mlir, metadata).manifest
-    params = manifest.memories_with_role("param")
-    values = {p.shape: p.init for p in params}
-    assert values[(3,)] == (1, -2, 3)
-    assert values[(3, 4)] == tuple(range(-6, 6))
-    assert all(len(p.loads) == 1 and not p.stores for p in params)
+    inside = compile_to_rtl(mlir, metadata).manifest
+    ports = compile_to_rtl(mlir, metadata, rtl=RtlOptions(parameters="ports")).manifest
+    for manifest in (inside, ports):
+        params = manifest.memories_with_role("param")
+        values = {p.shape: p.init for p in params}
+        assert values[(3,)] == (1, -2, 3)
+        assert values[(3, 4)] == tuple(range(-6, 6))
+    # by default each is a ROM of the circuit, with no port; as ports, one load port each
+    assert all(not p.loads and not p.stores and p.rom for p in inside.memories_with_role("param"))
+    assert all(len(p.loads) == 1 and not p.stores and p.rom is None for p in ports.memories_with_role("param"))
 
 
 def test_float_model_is_refused_before_lowering() -> None:
