@@ -313,16 +313,24 @@ class Design:
     def _build_netlist(self) -> Path:
         if self._netlist_simulator is None:
             from backend.sim import build_extension
-            from backend.synth import NETLIST_VERILOG, cell_models
+            from backend.synth import NETLIST_VERILOG, cell_models, unmodelled_cells
 
             if self.synthesis is None:
                 raise UserError(message="the design has not been synthesised", stage="netlist-simulate",
                                 model=self.name, hint="call design.synthesize() first")
+            libraries = cell_models(self.options.synth.family)
+            blind = unmodelled_cells((self.synth_dir / NETLIST_VERILOG).read_text(), libraries)
+            if blind:
+                raise UserError(
+                    message=f"the netlist uses {', '.join(blind)}, which Yosys ships only as a blackbox and torch-circt "
+                            "does not model: the netlist check cannot simulate it", stage="netlist-simulate", model=self.name,
+                    hint="the synthesis result stands; for a checked netlist keep the parameters out of block RAM "
+                         "(RtlOptions(rom_style='logic'), --rom-style logic)")
             out = self._scratch_dir() / f"{self.name}_netlist_sim.so"
             start = time.perf_counter()
             sim = self.options.sim
             build_extension(self.synth_dir / NETLIST_VERILOG, self.manifest, out, opt_level=sim.verilator_opt,
-                            jobs=sim.verilator_jobs, libraries=cell_models(self.options.synth.family))
+                            jobs=sim.verilator_jobs, libraries=libraries)
             self.netlist_build_seconds = time.perf_counter() - start
             self._netlist_simulator = out
         return self._netlist_simulator

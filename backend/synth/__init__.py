@@ -6,7 +6,7 @@ files in one work directory; `torch_circt.flow` orders them.
 """
 
 from backend.synth import nextpnr, yosys
-from backend.synth.netlist import cell_models
+from backend.synth.netlist import cell_models, unmodelled_cells
 from backend.synth.nextpnr import DEVICES, does_not_fit, nextpnr_step, parse_report, timing_failure
 from backend.synth.steps import SynthStep, run_step
 from backend.synth.summary import Synthesis, summarize
@@ -36,5 +36,6 @@ __all__ = [
     "run_step",
     "summarize",
     "timing_failure",
+    "unmodelled_cells",
     "yosys_step",
 ]

