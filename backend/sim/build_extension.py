@@ -66,7 +66,11 @@ def build_extension(
     """Build `out` (a CPython extension) simulating `sv`; returns the time of each step.
 
     `libraries` are Verilog files whose modules `sv` instantiates (an FPGA's cell models, for a
-    synthesised netlist); their folders are searched for the files they include.
+    synthesised netlist); their folders are searched for the files they include. They are read as
+    plain sources in the given order, where the first declaration of a module wins (Verilator warns
+    MODDUP about the later ones and drops them): a model listed before Yosys's cells_sim.v replaces
+    a blackbox of the same name there (with `-v`, the blackbox won whatever the order); modules
+    nothing instantiates are dropped as `-v` would.
 
     `opt_level` is g++'s -O for the per-cycle code of Verilator's model (None:
     `automatic_opt_level`); its run-once code (construction, initial settling) is
@@ -91,7 +95,11 @@ def build_extension(
             "--output-split", "20000", "--output-split-cfuncs", "2000", "--output-groups", str(jobs),
         ]
         for library in libraries:
-            command += ["-v", str(Path(library).absolute()), f"-I{Path(library).absolute().parent}"]
+            command += [str(Path(library).absolute()), f"-I{Path(library).absolute().parent}"]
+        if libraries:
+            # A cell model's elaboration-time $fatal/$error (a configuration it does not model) must stop
+            # the build, not be one more warning under -Wno-fatal.
+            command += ["-Werror-USERFATAL", "-Werror-USERERROR"]
         if trace:
             command.append("--trace")
         start = time.perf_counter()
