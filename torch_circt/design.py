@@ -324,8 +324,8 @@ class Design:
                 raise UserError(
                     message=f"the netlist uses {', '.join(blind)}, which Yosys ships only as a blackbox and torch-circt "
                             "does not model: the netlist check cannot simulate it", stage="netlist-simulate", model=self.name,
-                    hint="the synthesis result stands; for a checked netlist keep the parameters out of block RAM "
-                         "(RtlOptions(rom_style='logic'), --rom-style logic)")
+                    hint="the synthesis result stands; checking its netlist needs a simulation model of the cell "
+                         "in backend/synth/cells/ (please file an issue with the design)")
             out = self._scratch_dir() / f"{self.name}_netlist_sim.so"
             start = time.perf_counter()
             sim = self.options.sim
