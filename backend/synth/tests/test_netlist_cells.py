@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from backend.sim.toolchain import VERILATOR
+from backend.sim.toolchain import run as run_tool
 from backend.synth import cell_models, unmodelled_cells
 
 NETLIST = """module top(input a, output y);
@@ -89,9 +90,10 @@ def test_the_block_ram_model_reads_its_init_writes_and_resets(tmp_path: Path) ->
     """Our DP16KD, simulated alone: INITVAL contents through a 4-bit and an 18-bit port, the clock enable,
     a write-through write, the synchronous reset."""
     (tmp_path / "tb.sv").write_text(_block_ram_tb())
-    subprocess.run([str(VERILATOR), "--binary", "-Wno-fatal", "-Wno-lint", "-Wno-style", "-Werror-USERFATAL",
-                    "--top-module", "tb", "tb.sv", str(_block_ram_model()), "-MAKEFLAGS", "CFG_CXXFLAGS_PCH_I=-include"],
-                   cwd=tmp_path, check=True, capture_output=True)
+    # toolchain.run puts the toolchain's `python` on PATH for Verilator's makefiles (Bazel's sandbox has none)
+    run_tool([str(VERILATOR), "--binary", "-Wno-fatal", "-Wno-lint", "-Wno-style", "-Werror-USERFATAL",
+              "--top-module", "tb", "tb.sv", str(_block_ram_model()), "-MAKEFLAGS", "CFG_CXXFLAGS_PCH_I=-include"],
+             tmp_path, "building the block RAM model's testbench")
     run = subprocess.run([str(tmp_path / "obj_dir" / "Vtb")], cwd=tmp_path, check=True, capture_output=True, text=True)
     lines = [line for line in run.stdout.splitlines() if not line.startswith("-")]
     assert lines == ["start 00000 00000", "nibble 0 6", "nibble 1 b", "nibble 2 2", "nibble 3 5", "word16 003ff",
