@@ -8,6 +8,7 @@ shared: a ROM and a stream top's buffers answer the circuit's loads alike.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,6 +48,28 @@ def read_circuit(module: ir.Module, metadata: ModelMetadata) -> Circuit:
     top = hw_module(module, names.top)
     tensors = memory_tensors(metadata, params)
     return Circuit(top, module_ports(top), names, params, tensors, interfaces(tensors, unused))
+
+
+# The ports of one load port `<memory>_ld<n>` and one store port `<memory>_st<n>` after `name-hardware`, by suffix.
+LOAD_PARTS = ("_addr", "_addr_valid", "_addr_ready", "_data", "_data_valid", "_data_ready")
+STORE_PARTS = ("", "_valid", "_ready", "_done", "_done_valid", "_done_ready")
+
+
+@dataclass(frozen=True)
+class MemoryPorts:
+    """One memory interface's ports on the circuit, by name, and the numbers of its load and store ports."""
+
+    by_name: dict[str, Port]
+    loads: tuple[int, ...]
+    stores: tuple[int, ...]
+
+
+def memory_ports(prefix: str, ports: Sequence[Port]) -> MemoryPorts:
+    """The ports named `prefix_ld<n>...` and `prefix_st<n>...` (`prefix` as `HardwareNames` gives it)."""
+    pattern = re.compile(rf"{re.escape(prefix)}_(ld|st)(\d+)(?:_(?:addr|data|done))?(?:_valid|_ready)?")
+    mine = [(m[1], int(m[2]), p) for p in ports if (m := pattern.fullmatch(p.name))]
+    return MemoryPorts({p.name: p for _, _, p in mine}, tuple(sorted({n for kind, n, _ in mine if kind == "ld"})),
+                       tuple(sorted({n for kind, n, _ in mine if kind == "st"})))
 
 
 def module_ports(module: ir.Operation) -> list[Port]:

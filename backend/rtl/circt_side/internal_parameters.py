@@ -24,12 +24,19 @@ from dataclasses import dataclass
 
 from pycde.circt import ir
 
-from backend.rtl.circt_side.hw_text import Port, clock_lines, declaration, instance, read_circuit, read_port, wrap
+from backend.rtl.circt_side.hw_text import (
+    LOAD_PARTS,
+    Port,
+    clock_lines,
+    declaration,
+    instance,
+    memory_ports,
+    read_circuit,
+    read_port,
+    wrap,
+)
 from backend.rtl.names import CLOCK, RESET
 from common.records import ModelMetadata
-
-_LOAD_PART = re.compile(r"ld(\d+)_(addr|data)(_valid|_ready)?")
-_LOAD_PORTS = ("addr", "addr_valid", "addr_ready", "data", "data_valid", "data_ready")
 
 
 @dataclass(frozen=True)
@@ -76,15 +83,12 @@ def rom_module_name(top: str, prefix: str) -> str:
 
 def _rom(prefix: str, ports: Sequence[Port], values: Sequence[int]) -> Rom | None:
     """The ROM of the memory whose ports start with `prefix`; None when it has a store port or no load."""
-    mine = {p.name[len(prefix) + 1:]: p for p in ports if p.name.startswith(prefix + "_")}
-    if any(part.startswith("st") for part in mine):
+    mine = memory_ports(prefix, ports)
+    if mine.stores or not mine.loads:
         return None
-    loads = sorted({int(m[1]) for part in mine if (m := _LOAD_PART.fullmatch(part))})
-    if not loads:
-        return None
-    width = bits(mine[f"ld{loads[0]}_data"].type)
-    return Rom(prefix, width, bits(mine[f"ld{loads[0]}_addr"].type), tuple(values),
-               tuple(f"{prefix}_ld{n}" for n in loads))
+    first = f"{prefix}_ld{mine.loads[0]}"
+    return Rom(prefix, bits(mine.by_name[f"{first}_data"].type), bits(mine.by_name[f"{first}_addr"].type), tuple(values),
+               tuple(f"{prefix}_ld{n}" for n in mine.loads))
 
 
 def bits(type_text: str) -> int:
@@ -128,7 +132,7 @@ def rom_module(name: str, rom: Rom, rom_style: str = "auto") -> str:
 
 def wrapper(top: str, core: str, ports: Sequence[Port], roms: Sequence[Rom]) -> str:
     """The new top: the core's ports but the parameters', the core, and the ROMs wired to its load ports."""
-    answered = {f"{load}_{part}" for rom in roms for load in rom.loads for part in _LOAD_PORTS}
+    answered = {f"{load}{part}" for rom in roms for load in rom.loads for part in LOAD_PARTS}
     outer = [p for p in ports if p.name not in answered]
     core_outputs = [p for p in ports if p.output]
     core_value = {p.name: f"%core#{i}" for i, p in enumerate(core_outputs)}

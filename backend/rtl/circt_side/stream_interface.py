@@ -22,7 +22,18 @@ from dataclasses import dataclass
 
 from pycde.circt import ir
 
-from backend.rtl.circt_side.hw_text import Port, clock_lines, declaration, instance, read_circuit, read_port, wrap
+from backend.rtl.circt_side.hw_text import (
+    LOAD_PARTS,
+    STORE_PARTS,
+    Port,
+    clock_lines,
+    declaration,
+    instance,
+    memory_ports,
+    read_circuit,
+    read_port,
+    wrap,
+)
 from backend.rtl.circt_side.internal_parameters import bits
 from backend.rtl.names import CLOCK, DONE, RESET, START, tensor_prefixes
 from common.dtypes import BY_NAME
@@ -74,11 +85,8 @@ def stream_interface(module: ir.Module, metadata: ModelMetadata) -> int:
 
 def _buffer(prefix: str, direction: str, depth: int, dtype_bits: int, ports: Sequence[Port]) -> Buffer:
     """The circuit's ports named `prefix_ld<n>...`/`prefix_st<n>...`; the element width from them where there are any."""
-    pattern = re.compile(rf"{re.escape(prefix)}_(ld|st)(\d+)(?:_(?:addr|data|done))?(?:_valid|_ready)?")
-    mine = [(m[1], int(m[2]), p) for p in ports if (m := pattern.fullmatch(p.name))]
-    loads = sorted({n for kind, n, _ in mine if kind == "ld"})
-    stores = sorted({n for kind, n, _ in mine if kind == "st"})
-    by_name = {p.name: p for _, _, p in mine}
+    mine = memory_ports(prefix, ports)
+    loads, stores, by_name = mine.loads, mine.stores, mine.by_name
     width = dtype_bits
     if loads:
         width = bits(by_name[f"{prefix}_ld{loads[0]}_data"].type)
@@ -195,13 +203,10 @@ def _i(width: int) -> str:
 
 def _circuit_side(buffers: Sequence[Buffer], ports: Sequence[Port]) -> set[str]:
     """The circuit's ports that the stream top drives or reads itself: start, done and every buffer's."""
-    handled = {f"{START}", f"{START}_valid", f"{START}_ready", f"{DONE}", f"{DONE}_valid", f"{DONE}_ready"}
+    handled = {f"{token}{part}" for token in (START, DONE) for part in ("", "_valid", "_ready")}
     for buffer in buffers:
-        for load in buffer.loads:
-            handled |= {f"{load}_{part}" for part in ("addr", "addr_valid", "addr_ready", "data", "data_valid", "data_ready")}
-        for store in buffer.stores:
-            handled |= {store, f"{store}_valid", f"{store}_ready", f"{store}_done", f"{store}_done_valid",
-                        f"{store}_done_ready"}
+        handled |= {f"{load}{part}" for load in buffer.loads for part in LOAD_PARTS}
+        handled |= {f"{store}{part}" for store in buffer.stores for part in STORE_PARTS}
     return handled & {p.name for p in ports}
 
 
