@@ -1,7 +1,8 @@
 """The flow: every stage of every target, in the order it runs. This is the one place that says so.
 
     frontend   program -> fx_import -> torch_backend -> linalg_on_tensors -> integer_idioms -> distinct_results -> check-signature
-    rtl        linalg -> (torch-mlir) ... -> transport -> (CIRCT) ... -> name-hardware -> internal-parameters
+    rtl        linalg -> (torch-mlir) ... -> transport -> (CIRCT) ... -> simplify-cf -> narrow-widths -> ...
+               -> name-hardware -> internal-parameters
                -> stream-interface -> seq-to-sv -> hw-to-sv -> export-verilog
     cpu        linalg -> generalize -> bufferize -> free-early -> loops -> llvm   (then the JIT)
     synth      design.sv -> yosys (synth_ecp5) -> netlist.json, netlist.v -> nextpnr-ecp5 -> utilisation, Fmax
@@ -27,6 +28,7 @@ from backend.rtl import circt_side, torch_side
 from backend.rtl.circt_side.completion_carrier import completion_carrier
 from backend.rtl.circt_side.internal_parameters import internal_parameters
 from backend.rtl.circt_side.name_hardware import name_hardware
+from backend.rtl.circt_side.narrow_widths import narrow_widths
 from backend.rtl.circt_side.sink_constants import sink_constants
 from backend.rtl.circt_side.source_constants import source_constants
 from backend.rtl.circt_side.split_memory_hazards import split_memory_hazards
@@ -93,6 +95,7 @@ def all_rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage,
         circt_side.pass_stage("flatten-memref"),
         circt_side.pass_stage("legalize-memrefs"),
         circt_side.pass_stage("simplify-cf"),
+        circt_side.rewrite_stage(narrow_widths, metadata=metadata),
         circt_side.rewrite_stage(split_memory_hazards),
         circt_side.rewrite_stage(sink_constants),
         circt_side.rewrite_stage(completion_carrier),

@@ -58,6 +58,8 @@ class RtlOptions:
     completion_carrier: bool = option(True, "memory completion off the loop recurrence where safe",
                                       stages=("completion-carrier", "wire-completion"))
     task_pipelining: bool = option(False, "CIRCT's task pipelining of the outermost loop")
+    narrow_widths: bool = option(True, "every integer, register and internal memory word as wide as its value "
+                                 "range needs (exact: widths where values can wrap stay)", stages=("narrow-widths",))
     throughput_buffers: bool = option(True, "buffers that keep lagging paths off the loop control",
                                       stages=("throughput-buffers",))
     parameters: str = option("internal", "parameters as ROMs inside the circuit (internal) or memory ports on the top (ports)",
@@ -71,7 +73,7 @@ class RtlOptions:
     def unpipelined(cls) -> RtlOptions:
         """The circuits before pipelining (CIRCT's defaults): the benchmark's baseline."""
         return cls(buffer_size=2, scalar_replacement=False, coalesce_loops=False, local_constants=False, completion_carrier=False,
-                   task_pipelining=True, throughput_buffers=False)
+                   task_pipelining=True, throughput_buffers=False, narrow_widths=False)
 
     def runs(self, stage: str) -> bool:
         """Whether the flow runs `stage`: an optional stage runs when the switch that names it is on."""

@@ -128,6 +128,8 @@ def _linear(cfg: Cfg, value: ir.Value) -> dict[int, int] | None:
     name = producer_name(value)
     if name == "arith.constant":
         return {0: ir.IntegerAttr(owner_op(value.owner).attributes["value"]).value}
+    if name in ("arith.extsi", "arith.index_cast") and _widens(owner_op(value.owner)):
+        return _linear(cfg, owner_op(value.owner).operands[0])  # the same value, wider (narrow-widths' casts)
     if name not in ("arith.addi", "arith.subi", "arith.muli"):
         return None
     left, right = (_linear(cfg, operand) for operand in owner_op(value.owner).operands)
@@ -138,6 +140,11 @@ def _linear(cfg: Cfg, value: ir.Value) -> dict[int, int] | None:
         return None if scale is None else {key: scale * c for key, c in form.items()}
     sign = -1 if name == "arith.subi" else 1
     return {key: left.get(key, 0) + sign * right.get(key, 0) for key in set(left) | set(right)}
+
+
+def _widens(cast: ir.Operation) -> bool:
+    """A sign extension, or an index cast from an integer: both keep the value."""
+    return cast.name == "arith.extsi" or not isinstance(cast.operands[0].type, ir.IndexType)
 
 
 def _depends_on(cfg: Cfg, value: ir.Value, target: int, seen: set[int]) -> bool:

@@ -1,0 +1,69 @@
+// RUN: torch-circt-opt --stage narrow-widths --args 1 --results 1 %s | filecheck %s
+
+// A dot product of 8 int8 inputs with a parameter whose values lie in [-3, 3]:
+// the loop counter needs 5 bits, the product 10 (i8 x i3), the accumulator 13
+// (10 + log2 of 8 steps); the result memory keeps its i32 words.
+// CHECK-LABEL: func.func @main
+// CHECK:         cf.br ^bb1(%{{.*}}, %{{.*}} : i5, i13)
+// CHECK:       ^bb1(%[[I:.*]]: i5, %[[ACC:.*]]: i13):
+// CHECK:         arith.cmpi slt, %[[I]], %{{.*}} : i5
+// CHECK:         %[[X:.*]] = memref.load %arg0
+// CHECK:         %[[W:.*]] = memref.load %arg2
+// CHECK:         %[[W3:.*]] = arith.trunci %[[W]] : i32 to i3
+// CHECK-DAG:     arith.extsi %[[X]] : i8 to i10
+// CHECK-DAG:     arith.extsi %[[W3]] : i3 to i10
+// CHECK:         %[[P:.*]] = arith.muli %{{.*}}, %{{.*}} : i10
+// CHECK:         %[[P13:.*]] = arith.extsi %[[P]] : i10 to i13
+// CHECK:         arith.addi %[[ACC]], %[[P13]] : i13
+// CHECK:         %[[OUT:.*]] = arith.extsi %[[ACC]] : i13 to i32
+// CHECK:         memref.store %[[OUT]], %arg1
+module attributes {torch_circt.params = [{element = "i32", name = "w", shape = array<i64: 8>, values = array<i64: -3, 0, 1, 2, 3, -1, 0, 2>}]} {
+  func.func @main(%arg0: memref<8xi8>, %arg1: memref<1xi32>, %arg2: memref<8xi32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c8 = arith.constant 8 : index
+    %c0_i32 = arith.constant 0 : i32
+    cf.br ^bb1(%c0, %c0_i32 : index, i32)
+  ^bb1(%i: index, %acc: i32):
+    %lt = arith.cmpi slt, %i, %c8 : index
+    cf.cond_br %lt, ^bb2, ^bb3
+  ^bb2:
+    %x = memref.load %arg0[%i] : memref<8xi8>
+    %w = memref.load %arg2[%i] : memref<8xi32>
+    %xw = arith.extsi %x : i8 to i32
+    %p = arith.muli %xw, %w : i32
+    %s = arith.addi %acc, %p : i32
+    %next = arith.addi %i, %c1 : index
+    cf.br ^bb1(%next, %s : index, i32)
+  ^bb3:
+    memref.store %acc, %arg1[%c0] : memref<1xi32>
+    return
+  }
+
+  // Squares of full-range int32 inputs can wrap, as in PyTorch: they keep their
+  // 32 bits; only the counter narrows.
+  func.func @wrap(%a0: memref<4xi32>, %a1: memref<1xi32>) {
+    %w_c0 = arith.constant 0 : index
+    %w_c1 = arith.constant 1 : index
+    %w_c4 = arith.constant 4 : index
+    %w_c0_i32 = arith.constant 0 : i32
+    cf.br ^bb1(%w_c0, %w_c0_i32 : index, i32)
+  ^bb1(%w_i: index, %w_acc: i32):
+    %w_lt = arith.cmpi slt, %w_i, %w_c4 : index
+    cf.cond_br %w_lt, ^bb2, ^bb3
+  ^bb2:
+    %w_x = memref.load %a0[%w_i] : memref<4xi32>
+    %w_p = arith.muli %w_x, %w_x : i32
+    %w_s = arith.addi %w_acc, %w_p : i32
+    %w_next = arith.addi %w_i, %w_c1 : index
+    cf.br ^bb1(%w_next, %w_s : index, i32)
+  ^bb3:
+    memref.store %w_acc, %a1[%w_c0] : memref<1xi32>
+    return
+  }
+}
+
+// CHECK-LABEL: func.func @wrap
+// CHECK:       ^bb1(%{{.*}}: i4, %{{.*}}: i32):
+// CHECK:         arith.muli %{{.*}}, %{{.*}} : i32
+// CHECK:         arith.addi %{{.*}}, %{{.*}} : i32
