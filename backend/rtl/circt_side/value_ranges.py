@@ -93,7 +93,7 @@ class _Analysis:
     def __init__(self, func: ir.Operation, arguments: dict[int, Range]) -> None:
         self.blocks = list(func.regions[0].blocks)
         self.cfg = Cfg.of(self.blocks)
-        self.trips = {iv.header: iv.trips for iv in self.cfg.ivs.values()}
+        self.trips = {iv.header: iv.trips for iv in self.cfg.ivs.values() if self._enters_on_true(iv.header)}
         self.arguments = dict(arguments)
         self.result = ValueRanges()
         self.frozen: set[int] = set()
@@ -106,6 +106,11 @@ class _Analysis:
                 if op.name == "memref.store":
                     self.stores.setdefault(hash(op.operands[1]), []).append((index, op))
         self.taint = self._taint()
+
+    def _enters_on_true(self, header: int) -> bool:
+        """The header's `cond_br` stays in the loop when the compare holds: what the trip count assumes."""
+        inside, outside = self.cfg.successors[header]
+        return inside in self.cfg.loops[header] and outside not in self.cfg.loops[header]
 
     def run(self) -> ValueRanges:
         """Settle; then every value still unknown (a cycle nothing enters) becomes its whole type, and settle again."""
@@ -299,6 +304,8 @@ class _Analysis:
             memory = hash(op.operands[0])
             if memory in self.allocs:
                 return self.result.memories.get(memory)
+            if memory in self.stores:
+                return Range.of_type(bits)  # written by the circuit: no longer (only) its known values
             return self.arguments.get(memory, Range.of_type(bits))
         rule = _RULES.get(name)
         if rule is None:
