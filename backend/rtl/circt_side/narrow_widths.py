@@ -27,7 +27,7 @@ from pycde.circt import ir
 
 from backend.rtl.attributes import Param
 from backend.rtl.circt_side.completion_carrier import CARRIER_WIDTH
-from backend.rtl.circt_side.loop_deps import Cfg
+from backend.rtl.circt_side.loop_deps import Cfg, _incoming
 from backend.rtl.circt_side.ports import module_params, unused_memories
 from backend.rtl.circt_side.value_ranges import Range, integer_bits, value_ranges
 from backend.rtl.ir_walk import block_ops, owner_op, producer_name
@@ -91,9 +91,9 @@ class _Rewrite:
 
     def run(self) -> int:
         self._narrow_memories()
-        for block in self.blocks[1:]:
-            for argument in block.arguments:
-                width = self._width(argument)
+        for index, block in enumerate(self.blocks[1:], start=1):
+            for position, argument in enumerate(block.arguments):
+                width = self._argument_width(index, position, argument)
                 if width is not None:
                     argument.set_type(_int(width))
                     self.narrowed += 1
@@ -116,6 +116,23 @@ class _Rewrite:
         if bits is None or bits < 2 or found is None or _width(found) >= bits:
             return None
         return _width(found)
+
+    def _argument_width(self, index: int, position: int, argument: ir.Value) -> int | None:
+        """As wide as the argument and every value passed in: a loop's `iv + step` then needs no cast
+        (the next value after the last iteration is the exit value, so this is at most one bit more)."""
+        bits = integer_bits(argument.type)
+        if self._width(argument) is None:
+            return None
+        width = max(self._width(v) or integer_bits(v.type) for pred in range(len(self.blocks))
+                    if index in self.cfg.successors[pred]
+                    for v in (argument, *_incoming(self.blocks[pred], self.blocks[index], position)))
+        return width if width < bits else None
+
+    def _held(self, value: ir.Value) -> int:
+        """The width `value` has after the rewrite: a constant's range's, else its replacement's type's."""
+        if producer_name(value) == "arith.constant":
+            return self._width(value) or integer_bits(value.type)
+        return integer_bits(self._current(value).type)
 
     def _range(self, value: ir.Value) -> Range:
         found = self.ranges.of(value)
@@ -160,12 +177,12 @@ class _Rewrite:
         name, result = op.name, op.results[0]
         values = [self._current(v) for v in op.operands]
         data = values[1:] if name == "arith.select" else values
-        original_bits = integer_bits(op.operands[-1].type)
+        typed = op.operands[0] if name == "arith.cmpi" else result  # block arguments may be narrowed already
+        original_bits = integer_bits(ir.Type.parse(self.original[hash(typed)]))
         if name in MODULAR:
             width = self._width(result)
         else:
-            widths = [self._width(v) or integer_bits(v.type) for v in (op.operands[1:] if name == "arith.select"
-                                                                        else op.operands)]
+            widths = [self._held(v) for v in op.operands]
             if name != "arith.cmpi":
                 widths.append(self._width(result) or original_bits)
             width = max(widths)

@@ -12,7 +12,7 @@
 // CHECK:         memref.store %{{.*}}, %[[ACC]][%{{.*}}] : memref<4xi13>
 // CHECK:         %[[OLD:.*]] = memref.load %[[ACC]][%{{.*}}] : memref<4xi13>
 // CHECK:         %[[OLD14:.*]] = arith.extsi %[[OLD]] : i13 to i14
-// CHECK:         cf.br ^bb{{[0-9]+}}(%{{.*}}, %[[OLD14]] : i3, i14)
+// CHECK:         cf.br ^bb{{[0-9]+}}(%{{.*}}, %[[OLD14]] : i4, i14)
 // CHECK:         arith.muli %{{.*}}, %{{.*}} : i9
 // CHECK:         memref.store %{{.*}}, %[[ACC]][%{{.*}}] : memref<4xi13>
 // The output memory keeps its i32 words: the stored value is sign-extended.
