@@ -61,9 +61,76 @@ module attributes {torch_circt.params = [{element = "i32", name = "w", shape = a
     memref.store %w_acc, %a1[%w_c0] : memref<1xi32>
     return
   }
+
+  func.func @accumulate(%arg0: memref<3xi8>, %arg1: memref<4xi32>, %arg2: memref<8xi32>) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c3 = arith.constant 3 : index
+    %c4 = arith.constant 4 : index
+    %c0_i32 = arith.constant 0 : i32
+    %acc = memref.alloc() : memref<4xi32>
+    cf.br ^zero(%c0 : index)
+  ^zero(%z: index):
+    %zlt = arith.cmpi slt, %z, %c4 : index
+    cf.cond_br %zlt, ^zbody, ^outer(%c0 : index)
+  ^zbody:
+    memref.store %c0_i32, %acc[%z] : memref<4xi32>
+    %znext = arith.addi %z, %c1 : index
+    cf.br ^zero(%znext : index)
+  ^outer(%i: index):
+    %ilt = arith.cmpi slt, %i, %c4 : index
+    cf.cond_br %ilt, ^load, ^copy(%c0 : index)
+  ^load:
+    %old = memref.load %acc[%i] : memref<4xi32>
+    cf.br ^inner(%c0, %old : index, i32)
+  ^inner(%k: index, %sum: i32):
+    %klt = arith.cmpi slt, %k, %c3 : index
+    cf.cond_br %klt, ^body, ^store
+  ^body:
+    %x = memref.load %arg0[%k] : memref<3xi8>
+    %w = memref.load %arg2[%k] : memref<8xi32>
+    %xw = arith.extsi %x : i8 to i32
+    %p = arith.muli %xw, %w : i32
+    %s = arith.addi %sum, %p : i32
+    %knext = arith.addi %k, %c1 : index
+    cf.br ^inner(%knext, %s : index, i32)
+  ^store:
+    memref.store %sum, %acc[%i] : memref<4xi32>
+    %inext = arith.addi %i, %c1 : index
+    cf.br ^outer(%inext : index)
+  ^copy(%j: index):
+    %jlt = arith.cmpi slt, %j, %c4 : index
+    cf.cond_br %jlt, ^cbody, ^done
+  ^cbody:
+    %v = memref.load %acc[%j] : memref<4xi32>
+    memref.store %v, %arg1[%j] : memref<4xi32>
+    %jnext = arith.addi %j, %c1 : index
+    cf.br ^copy(%jnext : index)
+  ^done:
+    return
+  }
 }
 
 // CHECK-LABEL: func.func @wrap
 // CHECK:       ^bb1(%{{.*}}: i4, %{{.*}}: i32):
 // CHECK:         arith.muli %{{.*}}, %{{.*}} : i32
 // CHECK:         arith.addi %{{.*}}, %{{.*}} : i32
+
+// An accumulation through an internal memory: 4 words zeroed, then each read,
+// increased by the sum of 3 products of an int8 input with the parameter (values
+// in [-3, 3]: products in [-384, 384], 10 bits), and written back. One
+// read-modify-write adds at most 3 products, and the store runs at most 5 times
+// (4 trips + 1, counted for every word, not per word): the words lie in
+// 5 * 3 * [-384, 384] = [-5760, 5760], 14 bits, and so does the value carried in
+// the inner loop (a word plus one step, [-6912, 6912]).
+// CHECK-LABEL: func.func @accumulate
+// CHECK:         %[[ACC:.*]] = memref.alloc() : memref<4xi14>
+// CHECK:         memref.store %{{.*}}, %[[ACC]][%{{.*}}] : memref<4xi14>
+// CHECK:         %[[OLD:.*]] = memref.load %[[ACC]][%{{.*}}] : memref<4xi14>
+// CHECK:         cf.br ^bb{{[0-9]+}}(%{{.*}}, %[[OLD]] : i4, i14)
+// CHECK:         arith.muli %{{.*}}, %{{.*}} : i10
+// CHECK:         memref.store %{{.*}}, %[[ACC]][%{{.*}}] : memref<4xi14>
+// The output memory keeps its i32 words: the stored value is sign-extended.
+// CHECK:         %[[WORD:.*]] = memref.load %[[ACC]]
+// CHECK:         %[[WIDE:.*]] = arith.extsi %[[WORD]] : i14 to i32
+// CHECK:         memref.store %[[WIDE]], %arg1
