@@ -75,6 +75,17 @@ class Cfg:
     def enclosing(self, block: int) -> list[int]:
         return [header for header, body in self.loops.items() if block in body]
 
+    def incoming(self, index: int, position: int) -> list[ir.Value]:
+        """Every value a predecessor passes into argument `position` of block `index`."""
+        return [value for pred in range(len(self.blocks)) if index in self.successors[pred]
+                for value in _incoming(self.blocks[pred], self.blocks[index], position)]
+
+    def passed_in(self, argument: ir.Value) -> list[ir.Value]:
+        """`incoming` for a block argument given as the value itself."""
+        block = argument.owner
+        position = next(i for i, arg in enumerate(block.arguments) if hash(arg) == hash(argument))
+        return self.incoming(_index_of(self.blocks, block), position)
+
 
 def independent_blocks(cfg: Cfg) -> set[int]:
     """Blocks with memory accesses in nests whose iterations are independent (see the module docstring)."""
@@ -158,11 +169,7 @@ def _depends_on(cfg: Cfg, value: ir.Value, target: int, seen: set[int]) -> bool:
     owner = value.owner
     if producer_name(value):
         return any(_depends_on(cfg, operand, target, seen) for operand in owner_op(owner).operands)
-    block = _index_of(cfg.blocks, owner)
-    position = next(i for i, arg in enumerate(owner.arguments) if hash(arg) == key)
-    return any(_depends_on(cfg, incoming, target, seen)
-               for pred in range(len(cfg.blocks)) if block in cfg.successors[pred]
-               for incoming in _incoming(cfg.blocks[pred], owner, position))
+    return any(_depends_on(cfg, incoming, target, seen) for incoming in cfg.passed_in(value))
 
 
 def _incoming(pred: ir.Block, block: ir.Block, position: int) -> list[ir.Value]:
@@ -217,11 +224,7 @@ def _constant(cfg: Cfg, value: ir.Value, seen: set[int]) -> int | None:
     if producer_name(value) or hash(value) in seen:
         return None
     seen.add(hash(value))
-    block = value.owner
-    index = _index_of(cfg.blocks, block)
-    position = next(i for i, arg in enumerate(block.arguments) if hash(arg) == hash(value))
-    values = {_constant(cfg, incoming, seen) for pred in range(len(cfg.blocks)) if index in cfg.successors[pred]
-              for incoming in _incoming(cfg.blocks[pred], block, position)}
+    values = {_constant(cfg, incoming, seen) for incoming in cfg.passed_in(value)}
     return values.pop() if len(values) == 1 else None
 
 

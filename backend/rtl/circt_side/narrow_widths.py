@@ -27,7 +27,7 @@ from pycde.circt import ir
 
 from backend.rtl.attributes import Param
 from backend.rtl.circt_side.completion_carrier import CARRIER_WIDTH
-from backend.rtl.circt_side.loop_deps import Cfg, _incoming
+from backend.rtl.circt_side.loop_deps import Cfg
 from backend.rtl.circt_side.ports import module_params, unused_memories
 from backend.rtl.circt_side.value_ranges import Range, integer_bits, value_ranges
 from backend.rtl.ir_walk import block_ops, owner_op, producer_name
@@ -123,9 +123,7 @@ class _Rewrite:
         bits = integer_bits(argument.type)
         if self._width(argument) is None:
             return None
-        width = max(self._width(v) or integer_bits(v.type) for pred in range(len(self.blocks))
-                    if index in self.cfg.successors[pred]
-                    for v in (argument, *_incoming(self.blocks[pred], self.blocks[index], position)))
+        width = max(self._width(v) or integer_bits(v.type) for v in (argument, *self.cfg.incoming(index, position)))
         return width if width < bits else None
 
     def _held(self, value: ir.Value) -> int:
@@ -171,7 +169,7 @@ class _Rewrite:
             if self._rewrite_cast(op, block):
                 return
         self._patch(op, block)
-        self._narrow_result(op, block)
+        self._narrow_result(op)
 
     def _rebuild_compute(self, op: ir.Operation, block: int) -> bool:
         name, result = op.name, op.results[0]
@@ -239,7 +237,7 @@ class _Rewrite:
             return True
         return False
 
-    def _narrow_result(self, op: ir.Operation, block: int) -> None:
+    def _narrow_result(self, op: ir.Operation) -> None:
         """A load whose value needs fewer bits than its memory's words: a truncation right after it."""
         if op.name != "memref.load":
             return

@@ -261,12 +261,7 @@ class _Analysis:
             return name == "arith.addi" and memory not in self.taint.get(hash(a), ()) and self._linear(b, memory, seen)
         if name:
             return False
-        block = value.owner
-        index = next(i for i, b in enumerate(self.blocks) if b == block)
-        position = next(i for i, arg in enumerate(block.arguments) if hash(arg) == key)
-        return all(self._linear(incoming, memory, seen)
-                   for pred in range(len(self.blocks)) if index in self.cfg.successors[pred]
-                   for incoming in _incoming(self.blocks[pred], block, position))
+        return all(self._linear(incoming, memory, seen) for incoming in self.cfg.passed_in(value))
 
     def _taint(self) -> dict[int, frozenset[int]]:
         """The internal memories whose loads each value is computed from."""
@@ -277,8 +272,7 @@ class _Analysis:
             for index, block in enumerate(self.blocks):
                 for position, argument in enumerate(block.arguments):
                     sources = frozenset().union(*(taint.get(hash(v), frozenset())
-                                                  for pred in range(len(self.blocks)) if index in self.cfg.successors[pred]
-                                                  for v in _incoming(self.blocks[pred], block, position)))
+                                                  for v in self.cfg.incoming(index, position)))
                     changed |= _grow(taint, hash(argument), sources)
                 for op in block_ops(block):
                     if len(op.results) != 1:
