@@ -17,10 +17,16 @@ every stage; the Verilator build time; and simulation speed in cycles per
 second. Every result is also checked bit for bit, so a fast wrong circuit
 cannot hide here. The numbers are our baseline for making circuits fast.
 
-With `--synth ecp5` (and `--synth-device`, ...) each new circuit is also
-synthesised and placed and routed: LUT4s, flip-flops, DSPs, block RAMs, Fmax,
-latency (cycles / Fmax) and the wall time of each step, in a second table; the
-post-synthesis netlist is simulated and checked too.
+`--baseline wide` compares against the options given with narrow widths off
+(the datapath before bit-width narrowing, docs/flow.md) instead of the
+unpipelined circuits.
+
+With `--synth ecp5` (and `--synth-device`, ...) both circuits of every model are
+also synthesised and placed and routed: LUT4s, flip-flops, DSPs, block RAMs,
+Fmax, latency (cycles / Fmax) old -> new, and the wall time of each step of the
+new one, in a second table; every post-synthesis netlist is simulated and
+checked too. The run then closes with
+`median Fmax: OLD -> NEW MHz, median LUT4: OLD -> NEW, median latency: OLD -> NEW us`.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from common.atomic import atomic_write_text
-from torch_circt.options import add_arguments, from_arguments
+from torch_circt.options import RtlOptions, add_arguments, from_arguments
 
 COLUMNS = """\
 columns (each "a->b" or "a/b" pair is old -> new: the unpipelined baseline, then the options given):
@@ -49,8 +55,8 @@ columns (each "a->b" or "a/b" pair is old -> new: the unpipelined baseline, then
   muxes        muxes of the hardware estimate
   verilator s  seconds to build the simulator
   Mcycles/s    simulated million cycles per second of wall time
-with --synth, a second table for the new circuits: netlist (the netlist's own check), LUT4, FF, DSP,
-BRAM, Fmax MHz, latency us (cycles / Fmax), and the seconds of yosys, nextpnr and the netlist build"""
+with --synth, a second table, old -> new: netlist (the netlist's own check), LUT4, FF, DSP, BRAM, Fmax MHz,
+latency us (cycles / Fmax); and the new circuit's seconds of yosys, nextpnr and the netlist build"""
 
 
 @dataclass(frozen=True)
@@ -133,7 +139,7 @@ def render(pairs: list[tuple[Row, Row]]) -> str:
         return "\n".join(lines)
     news = [new for _, new in pairs]
     if any(new.synthesis for new in news):
-        lines += ["", _synth_table(news)]
+        lines += ["", _synth_table(pairs)]
     lines.append("\ncompile time per stage (new), mean over models (seconds):")
     lines.extend(f"  {stage:<20} {sum(r.stage_seconds.get(stage, 0.0) for r in news) / len(news):.3f}"
                  for stage in news[0].stage_seconds)
@@ -146,22 +152,35 @@ def render(pairs: list[tuple[Row, Row]]) -> str:
     speedup = math.exp(sum(math.log(old.cycles / new.cycles) for old, new in pairs) / len(pairs))
     lines.append(f"median cycles/ideal: {_median(r.ratio for r in olds):.2f} -> {_median(r.ratio for r in news):.2f} "
                  f"(geomean speedup {speedup:.2f})")
+    synthesized = [(old.synthesis, new.synthesis) for old, new in pairs if old.synthesis and new.synthesis]
+    if synthesized:
+        olds_s, news_s = [o for o, _ in synthesized], [n for _, n in synthesized]
+        lines.append(f"median Fmax: {_median(s.fmax_mhz for s in olds_s):.1f} -> {_median(s.fmax_mhz for s in news_s):.1f} MHz, "
+                     f"median LUT4: {_median(s.luts for s in olds_s):g} -> {_median(s.luts for s in news_s):g}, "
+                     f"median latency: {_median(s.latency_us for s in olds_s):.3f} -> "
+                     f"{_median(s.latency_us for s in news_s):.3f} us")
     return "\n".join(lines)
 
 
-def _synth_table(rows: list[Row]) -> str:
-    """Area, Fmax and latency of the new circuits, with the wall time of each synthesis step."""
-    head = (f"{'model':<22} {'netlist':<8} {'LUT4':>7} {'FF':>7} {'DSP':>4} {'BRAM':>4} {'Fmax MHz':>8} "
-            f"{'latency us':>10} {'yosys s':>7} {'nextpnr s':>9} {'netlist build s':>15}")
+def _synth_table(pairs: list[tuple[Row, Row]]) -> str:
+    """Area, Fmax and latency, old -> new, with the wall time of each synthesis step of the new circuit."""
+    head = (f"{'model':<22} {'netlist':<15} {'LUT4':>13} {'FF':>11} {'DSP':>6} {'BRAM':>5} {'Fmax MHz':>12} "
+            f"{'cycles':>9} {'latency us':>13} {'yosys s':>7} {'nextpnr s':>9} {'netlist build s':>15}")
     lines = [head, "-" * len(head)]
-    for row in rows:
-        s = row.synthesis
-        if s is None:
+    for old, new in pairs:
+        o, n = old.synthesis, new.synthesis
+        if o is None or n is None:
             continue
-        lines.append(f"{row.model:<22} {'MATCH' if s.netlist_matched else 'MISMATCH':<8} {s.luts:>7} {s.ffs:>7} "
-                     f"{s.dsps:>4} {s.brams:>4} {s.fmax_mhz:>8.1f} {s.latency_us:>10.2f} {s.step_seconds['yosys']:>7.1f} "
-                     f"{s.step_seconds['nextpnr']:>9.1f} {s.step_seconds['netlist-build']:>15.1f}")
+        lines.append(f"{new.model:<22} {_netlist(o) + '/' + _netlist(n):<15} {f'{o.luts}->{n.luts}':>13} "
+                     f"{f'{o.ffs}->{n.ffs}':>11} {f'{o.dsps}->{n.dsps}':>6} {f'{o.brams}->{n.brams}':>5} "
+                     f"{f'{o.fmax_mhz:.1f}->{n.fmax_mhz:.1f}':>12} {f'{old.cycles}->{new.cycles}':>9} "
+                     f"{f'{o.latency_us:.2f}->{n.latency_us:.2f}':>13} {n.step_seconds['yosys']:>7.1f} "
+                     f"{n.step_seconds['nextpnr']:>9.1f} {n.step_seconds['netlist-build']:>15.1f}")
     return "\n".join(lines)
+
+
+def _netlist(synthesis: SynthRow) -> str:
+    return "MATCH" if synthesis.netlist_matched else "MISMATCH"
 
 
 def _ok(row: Row) -> str:
@@ -174,6 +193,19 @@ def _median(values) -> float:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
+BASELINES = {
+    "unpipelined": "the circuits before pipelining (RtlOptions.unpipelined())",
+    "wide": "the options given with narrow widths off (the datapath before bit-width narrowing)",
+}
+
+
+def baseline_rtl(name: str, given: RtlOptions) -> RtlOptions:
+    """The old circuits' options (`BASELINES`)."""
+    if name == "wide":
+        return dataclasses.replace(given, narrow_widths=False)
+    return RtlOptions.unpipelined()
+
+
 def rtl_cases() -> list[str]:
     """The suite cases the benchmark can run: every RTL case that is not an expected failure."""
     from e2e.suite import CASES
@@ -182,8 +214,6 @@ def rtl_cases() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from torch_circt.options import RtlOptions, SynthOptions
-
     cases = rtl_cases()
     parser = argparse.ArgumentParser(
         prog="rtl_benchmark", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -191,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         + textwrap.fill(", ".join(cases), width=100, initial_indent="  ", subsequent_indent="  "))
     parser.add_argument("--models", help="comma-separated case names (default: every RTL case; listed below)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument("--baseline", choices=sorted(BASELINES), default="unpipelined",
+                        help="the old circuits: " + "; ".join(f"{k}: {v}" for k, v in sorted(BASELINES.items())))
     add_arguments(parser)
     args = parser.parse_args(argv)
     names = args.models.split(",") if args.models else cases
@@ -201,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         options = from_arguments(args)
     except ValueError as error:
         parser.error(str(error))
-    baseline = dataclasses.replace(options, rtl=RtlOptions.unpipelined(), synth=SynthOptions())  # synthesis: new only
+    baseline = dataclasses.replace(options, rtl=baseline_rtl(args.baseline, options.rtl))
     pairs = []
     for name in names:
         pairs.append((measure(name, baseline), measure(name, options)))
