@@ -3,7 +3,8 @@
 For each network (the CNN, then the MLP) it prints float accuracy, the integer model's
 accuracy, the simulated hardware's accuracy, how many test images the hardware matched the
 integer model on bit for bit, and cycles per inference; one `digits: ...` line per network,
-the MLP's last. The report of each design (with the quantization error per layer) goes to
+the MLP's last. With `--synth ecp5` each network's area, Fmax and latency per inference follow
+its line. The report of each design (with the quantization error per layer) goes to
 `--out` (default ./torch-circt-out/digits/<network>/report.md).
 
 `--brevitas BITS` instead trains the MLP with Brevitas (BITS-bit weights and activations, quantization in
@@ -51,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     for network in networks:
         outcome = evaluate(network, split, images=args.images, seed=args.seed, out_dir=resolve(args.out), options=options)
         print(f"{network}:\n{outcome.line}", flush=True)
+        if outcome.hardware:
+            print(outcome.hardware, flush=True)
     if args.brevitas is not None:
         from examples.digits.qat import compare_area, evaluate_brevitas
 

@@ -25,6 +25,7 @@ class Outcome:
     bit_exact: int
     cycles: tuple[int, ...]
     reference: str = "float"  # what float_accuracy measured: the float model, or Brevitas's fake-quantized one
+    hardware: str | None = None  # with `--synth`: the design on the FPGA (`hardware_line`)
 
     @property
     def line(self) -> str:
@@ -50,7 +51,16 @@ def evaluate(network: str, split: Split, *, images: int | None = None, seed: int
         design.check()  # the report's verdict: the first image against eager PyTorch
         log(f"{network}: report in {design.save(out_dir / f'digits_{network}') / 'report.md'}")
     return Outcome(network, len(labels), accuracy(float_logits, labels), accuracy(int_logits.to(torch.int32), labels),
-                   accuracy(rtl_logits.to(torch.int32), labels), exact, cycles)
+                   accuracy(rtl_logits.to(torch.int32), labels), exact, cycles,
+                   hardware=hardware_line(design, cycles) if design.options.synth.family else None)
+
+
+def hardware_line(design: torch_circt.Design, cycles: tuple[int, ...]) -> str:
+    """Area, Fmax and the mean latency per inference of the synthesised design (its netlist is not simulated)."""
+    s = design.synthesize()
+    latency = sum(cycles) / len(cycles) / s.fmax_mhz
+    return (f"{s.device}-{s.speed}: LUT4 {s.luts}, FF {s.ffs}, DSP {s.dsps}, BRAM {s.brams}; "
+            f"Fmax {s.fmax_mhz:.1f} MHz; latency {latency:.3f} us/inference")
 
 
 def simulate_all(design: torch_circt.Design, inputs: torch.Tensor, int_logits: torch.Tensor) -> tuple[torch.Tensor, int, tuple[int, ...]]:
