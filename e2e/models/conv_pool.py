@@ -65,3 +65,22 @@ def avgpool2d_f32():
 def adaptive_avgpool_f32():
     """Global average pooling, as at the end of a CNN."""
     return Lambda(lambda x: F.adaptive_avg_pool2d(x, 1).flatten(1)), (floats((1, 3, 4, 4), seed=102),)
+
+
+@case(name="adaptive_max_pool_uneven_f32", tolerance=Tolerance(rtol=0.0, atol=0.0))
+def adaptive_max_pool_uneven_f32():
+    """Adaptive max pooling where the input is not a multiple of the output (torch-mlir's AdaptiveMaxPool1d/2dStatic,
+    ...WithIndices: an internal error in its lowering): overlapping windows of two sizes, indices of the first maximum.
+    Exact: a max picks one of its inputs."""
+    def forward(x, y, z):
+        values, indices = torch.nn.functional.adaptive_max_pool2d(x, (4, 5), return_indices=True)
+        return (values, indices, torch.nn.functional.adaptive_max_pool1d(y, 3),
+                *torch.nn.functional.adaptive_max_pool3d(z, (2, 3, 2), return_indices=True))
+    return Lambda(forward), (floats((1, 2, 10, 9), seed=437), floats((2, 3, 7), seed=438), floats((1, 2, 5, 4, 3), seed=439))
+
+
+@case(name="conv_tbc_f32", tolerance=Tolerance(rtol=1e-5, atol=1e-5))
+def conv_tbc_f32():
+    """`torch.conv_tbc` (time, batch, channel), torch-mlir's ConvTbc: its result shape had time and batch swapped."""
+    return Lambda(lambda x, w, b: (torch.conv_tbc(x, w, b), torch.conv_tbc(x, w, b, 1))), \
+        (floats((9, 4, 5), seed=440), floats((3, 5, 6), seed=441), floats((6,), seed=442))

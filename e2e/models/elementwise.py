@@ -114,3 +114,19 @@ def rrelu_eval_f32():
     return Lambda(lambda x, noise: (torch.nn.functional.rrelu(x, training=False), torch.nn.RReLU(0.1, 0.4).eval()(x),
                                     torch.ops.aten.rrelu_with_noise(x, noise, 0.2, 0.3, training=False))), \
         (floats((4, 4), seed=25), floats((4, 4), seed=26))
+
+
+@case(name="isfinite_f32", tolerance=Tolerance(rtol=0.0, atol=0.0))
+def isfinite_f32():
+    """`torch.isfinite` (no torch-mlir lowering) on every special value, and on integers (all finite)."""
+    special = torch.tensor([0.0, -0.0, 1.5, -3e38, 3e38, float("inf"), -float("inf"), float("nan"), 1e-45, -1e-45])
+    return Lambda(lambda x, n: (torch.isfinite(x), torch.isfinite(x * 1e30), torch.isfinite(n))), \
+        (special, ints((4,), seed=443))
+
+
+@case(name="threshold_backward_mixed_f32", tolerance=Tolerance(rtol=0.0, atol=0.0))
+def threshold_backward_mixed_f32():
+    """`threshold_backward` of an int64 grad by a float input (torch-mlir's ThresholdBackward2dMixed): eager promotes
+    to float32; torch-mlir kept int64. Exact: each element is the grad converted, or 0."""
+    return Lambda(lambda g, x: torch.ops.aten.threshold_backward(g, x, 0.5)), \
+        (ints((4, 5), seed=444, low=0, high=20, dtype=torch.int64), floats((4, 5), seed=445))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import torch
 
-from e2e.models._inputs import floats, ints
+from e2e.models._inputs import Lambda, floats, ints
 from e2e.suite import Tolerance, case
 
 
@@ -73,3 +73,17 @@ def list_and_dict_inputs_i32():
     """Tensors inside a list and a dict: each is its own port (`xs_0`, `weights_a`, ...)."""
     return SumOfList(), ([ints((2, 3), seed=307), ints((2, 3), seed=308)],
                          {"a": ints((2, 3), seed=309), "b": ints((2, 3), seed=310)})
+
+
+@case(name="tensor_to_python_number_i32", rtl=True)
+def tensor_to_python_number_i32():
+    """`int(n)` of a 0-d tensor input feeding arithmetic and returned (torch-mlir's TensorToIntZeroRank,
+    AtenIntTensorCharDtype): non-strict torch.export cannot trace it; Dynamo records it as `aten.item`."""
+    return Lambda(lambda x, n: (x * int(n), int(n))), (ints((2, 3), seed=434), torch.tensor(-5, dtype=torch.int32))
+
+
+@case(name="tensor_to_python_number_f32", tolerance=Tolerance(rtol=1e-6, atol=0.0))
+def tensor_to_python_number_f32():
+    """`float(t)` and `int(t)` of 1-element tensors (AtenItemFpOp; uint8 to int, AtenIntTensorByteDtype)."""
+    return Lambda(lambda x, s, b: (x * float(s), float(s), int(b))), \
+        (floats((3,), seed=435), torch.tensor([0.75]), torch.tensor(200, dtype=torch.uint8))

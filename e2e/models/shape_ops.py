@@ -88,3 +88,11 @@ def index_put_i32():
 @case(name="repeat_interleave_i32", rtl=True)
 def repeat_interleave_i32():
     return Lambda(lambda x: torch.repeat_interleave(x, 2, dim=0)), (ints((3, 5), seed=100),)
+
+
+@case(name="prims_aliases_i32", rtl=True)
+def prims_aliases_i32():
+    """`prims.squeeze` and `prims.view_of` return aliases, which torch.export's functionalization refused
+    (torch-mlir's PrimsSqueeze, PrimsSqueezeEmptyDimensions, PrimsViewOf): they run as their ATen twins."""
+    return Lambda(lambda a: (torch.ops.prims.squeeze(a, [0, 3]) + 1, torch.ops.prims.squeeze(a, []),
+                             torch.ops.prims.view_of(a) * 2)), (ints((1, 2, 3, 1), seed=436),)

@@ -19,6 +19,19 @@
   narrow-integer widening would hand `_int_mm` the int32 operands it rejects.
 - `rrelu(x, training=False)`: deterministic, leaky_relu with slope (lower + upper) / 2,
   as eager computes it; only training mode draws random slopes (and stays refused as random).
+- `isfinite(x)`: torch-mlir has no lowering; |x| < inf is false for inf and NaN, true otherwise.
+- `conv_tbc(x, w, b, pad)`: torch-mlir's result shape is wrong (time and batch swapped); it is
+  a conv1d on (batch, channel, time), as eager computes it.
+- `threshold_backward(grad, x, t)` with operands of two dtypes: torch-mlir gives the grad's
+  dtype; eager promotes both (int64 and float32 give float32).
+- `adaptive_max_pool2d/3d` where an input size is not a multiple of the output size (torch-mlir
+  builds windows of one size and fails): windows [floor(i s / o), ceil((i + 1) s / o)), as eager;
+  max is separable, so it runs one dimension at a time, and so does the index of the first
+  maximum in row-major order (the first maximal row, then its first maximal column).
+
+`replace_aliasing_prims` runs before all of them: `prims.squeeze` and `prims.view_of`
+return aliases, which torch.export's functionalization refuses before any decomposition
+applies; they become the ATen ops they alias like (`aten.squeeze.dims`, `aten.alias`).
 
 Each returns NotImplemented where it does not apply, which keeps the op as it is.
 """
@@ -28,6 +41,7 @@ from __future__ import annotations
 import math
 
 import torch
+from torch.export import ExportedProgram
 
 _aten = torch.ops.aten
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -101,6 +115,44 @@ def rrelu_with_noise_functional(x: torch.Tensor, noise: torch.Tensor, lower: flo
     return rrelu(x, lower, upper, training), noise.clone()
 
 
+def isfinite(x: torch.Tensor):
+    if not x.dtype.is_floating_point:
+        return x == x
+    return x.abs() < math.inf
+
+
+def conv_tbc(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, pad: int = 0):
+    """(time, batch, in) * (kernel, in, out) -> (time, batch, out)."""
+    return torch.conv1d(x.permute(1, 2, 0), weight.permute(2, 1, 0), bias, padding=pad).permute(2, 0, 1)
+
+
+def threshold_backward(grad: torch.Tensor, x: torch.Tensor, threshold: float):
+    if grad.dtype == x.dtype:
+        return NotImplemented
+    dtype = torch.result_type(grad, x)
+    return torch.where(x <= threshold, torch.zeros((), dtype=dtype), grad.to(dtype))
+
+
+def adaptive_max_pool(x: torch.Tensor, output_size: list[int]):
+    """Values and int64 indices (flat over the pooled dimensions), as eager's adaptive_max_pool2d/3d return."""
+    dims = range(x.dim() - len(output_size), x.dim())
+    sizes = [x.shape[d] for d in dims]
+    if all(size % out == 0 for size, out in zip(sizes, output_size, strict=True)):
+        return NotImplemented
+    values, indices = x, torch.zeros(x.shape, dtype=torch.int64)
+    for d, size, out in reversed(list(zip(dims, sizes, output_size, strict=True))):
+        stride = math.prod(sizes[d - dims.start + 1:])
+        pooled = []
+        for i in range(out):
+            start, end = i * size // out, -(-(i + 1) * size // out)
+            window = values.narrow(d, start, end - start)
+            first = window.argmax(dim=d, keepdim=True)
+            index = indices.narrow(d, start, end - start).gather(d, first) + (first + start) * stride
+            pooled.append((window.amax(dim=d, keepdim=True), index))
+        values, indices = torch.cat([v for v, _ in pooled], d), torch.cat([i for _, i in pooled], d)
+    return values, indices
+
+
 def decompositions() -> dict:
     """Op overload -> decomposition, to merge over torch-mlir's table."""
     return {
@@ -114,4 +166,25 @@ def decompositions() -> dict:
         _aten.rrelu.default: rrelu,
         _aten.rrelu_with_noise.default: rrelu_with_noise,
         _aten.rrelu_with_noise_functional.default: rrelu_with_noise_functional,
+        _aten.isfinite.default: isfinite,
+        _aten.conv_tbc.default: conv_tbc,
+        _aten.threshold_backward.default: threshold_backward,
+        _aten.adaptive_max_pool2d.default: adaptive_max_pool,
+        _aten.adaptive_max_pool3d.default: adaptive_max_pool,
     }
+
+
+_ALIASING_PRIMS = {
+    torch.ops.prims.squeeze.default: _aten.squeeze.dims,
+    torch.ops.prims.view_of.default: _aten.alias.default,
+}
+
+
+def replace_aliasing_prims(program: ExportedProgram) -> int:
+    """Each `prims.squeeze`/`prims.view_of` node becomes its ATen twin in place; returns how many."""
+    nodes = [n for n in program.graph.nodes if n.op == "call_function" and n.target in _ALIASING_PRIMS]
+    for node in nodes:
+        node.target = _ALIASING_PRIMS[node.target]
+    if nodes:
+        program.graph_module.recompile()
+    return len(nodes)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from torch.export import ExportedProgram
+from torch.fx.experimental.symbolic_shapes import GuardOnDataDependentSymNode
 from torch.utils._pytree import tree_flatten
 
 from common.dtypes import BY_NAME, torch_name
@@ -20,7 +21,7 @@ from common.errors import DynamicShapeError, ModelError, UnsupportedDtypeError
 from common.quiet import quiet_torch
 from common.records import BakedArgument, ModelMetadata, NamedConstant, TensorSpec, values_digest
 from frontend.torch._arguments import python_result_kinds, scalars_as_tensors
-from frontend.torch._decompositions import decompositions
+from frontend.torch._decompositions import decompositions, replace_aliasing_prims
 from frontend.torch._graph_rules import exact_integer_edges, refuse_unfaithful_ops, widen_narrow_integers
 from frontend.torch._sort_by_rank import rank_decompositions
 from frontend.torch._sources import STAGE, helper_frames_kept, node_details, site_of_exception, site_of_node
@@ -99,20 +100,63 @@ def export_static(
         # export trips torch's own LeafSpec deprecation: noise above our error, which names the user's line.
         with quiet_torch(), helper_frames_kept():
             program = torch.export.export(module, inputs, strict=False)
+    except GuardOnDataDependentSymNode as error:
+        program = _traced_by_dynamo(module, inputs)
+        if program is None:
+            raise _model_error(error, model, "torch.export could not trace the model") from error
     except Exception as error:
         raise _model_error(error, model, "torch.export could not trace the model") from error
     return decompose(program, model=model)
+
+
+def _traced_by_dynamo(module: torch.nn.Module, inputs: tuple[torch.Tensor, ...]) -> ExportedProgram | None:
+    """Strict (Dynamo) export, for a forward that turns tensor data into a Python number.
+
+    Non-strict export runs forward as Python, so `int(t)` or `float(t)` must give a concrete
+    number and fails on a data-dependent one; Dynamo records it as `aten.item`, which lowers,
+    and the number stays data (`x * int(n)`, `return float(t)`). None where Dynamo fails too:
+    the caller reports the first error, whose hint says what to write instead.
+    """
+    try:
+        with quiet_torch(), helper_frames_kept():
+            program = torch.export.export(module, inputs, strict=True)
+    except Exception:
+        return None
+    _drop_range_checks(program)
+    for node in program.graph.nodes:
+        if node.op == "call_function" and not isinstance(node.target, torch._ops.OpOverload):
+            return None  # symbolic arithmetic on the number (a branch, a size) that torch-mlir cannot import
+        if node.target is torch.ops.aten.item.default and node.args[0].meta["val"].dtype == torch.bool:
+            return None  # torch-mlir imports bool(t) as an int op with a bool result, which its backend rejects
+    return program
+
+
+# How torch.export words the range checks it adds for a number read from a tensor (`u0 <= 1` for a bool):
+# facts about the traced value, not the model's own assertions (`torch._check`), which are kept.
+_RANGE_CHECK = "Runtime assertion failed for expression"
+
+
+def _drop_range_checks(program: ExportedProgram) -> None:
+    """Remove those checks and the symbolic arithmetic only they read, which torch-mlir cannot import."""
+    graph = program.graph
+    for node in [n for n in graph.nodes if n.target is torch.ops.aten._assert_scalar.default
+                 and str(n.args[1]).startswith(_RANGE_CHECK)]:
+        graph.erase_node(node)
+    graph.eliminate_dead_code()
+    program.graph_module.recompile()
 
 
 def decompose(program: ExportedProgram, *, model: str) -> ExportedProgram:
     """torch-mlir's decompositions on an exported program (the user's own, or ours), ours over its where it is wrong."""
     from torch_mlir.extras.fx_decomp_util import get_decomposition_table
 
+    replace_aliasing_prims(program)
     try:
         with quiet_torch():
             program = program.run_decompositions({**get_decomposition_table(), **decompositions(), **rank_decompositions(program)})
     except Exception as error:
         raise _model_error(error, model, "torch.export could not decompose the program") from error
+    _drop_range_checks(program)
     _refuse_symbolic_dims(program, model)
     refuse_unfaithful_ops(program, model=model)
     exact_integer_edges(program)
@@ -220,6 +264,11 @@ _DATA_DEPENDENT_HINT = (
     "which torch.export cannot trace: keep it a tensor (return the 0-d tensor itself; torch.where for a branch)"
 )
 
+_NUMBER_ARGUMENT_HINT = (
+    "an op argument that must be a Python int (a dim, a size, a count) is read from tensor data (t.item(), int(t)), "
+    "which torch.export cannot trace: write the number itself (a constant, or a module attribute set in __init__)"
+)
+
 
 def _model_error(error: Exception, model: str, what: str) -> ModelError:
     site = site_of_exception(error)
@@ -231,6 +280,7 @@ def _model_error(error: Exception, model: str, what: str) -> ModelError:
         location=site.location if site else None,
         details=[f"source: {site.code}"] if site and site.code else [],
         hint=_DATA_DEPENDENT_HINT if "DataDependent" in type(error).__name__
+        else _NUMBER_ARGUMENT_HINT if "found type 'SymInt'" in str(error)
         else "fix the model so that forward runs on the example inputs in eager PyTorch",
     )
 

@@ -48,6 +48,7 @@ import operator
 import torch
 from torch._guards import detect_fake_mode
 from torch.export import ExportedProgram
+from torch.fx.passes.shape_prop import _extract_tensor_metadata
 from torch.utils._pytree import tree_flatten, tree_map_only
 
 from common.errors import UnsupportedDtypeError, UnsupportedOpError
@@ -225,8 +226,7 @@ def _accumulate_wide(graph: torch.fx.Graph, node: torch.fx.Node) -> None:
     with graph.inserting_before(node):
         node.args = (_as_dtype(graph, node.args[0], narrow), *node.args[1:])
     node.kwargs = {**node.kwargs, "dtype": torch.int32}
-    node.meta["val"] = _fake_result(node)
-    node.meta.pop("tensor_meta", None)
+    _set_value(node, _fake_result(node))
     _truncate_results(graph, node, before)
 
 
@@ -243,7 +243,7 @@ def _emit(graph: torch.fx.Graph, target, args: tuple, like: torch.fx.Node, **kwa
     """A new node computing `target`, its value faked like its operands', its source `like`'s."""
     node = graph.call_function(target, args, kwargs)
     node.meta = {key: like.meta[key] for key in ("stack_trace", "nn_module_stack") if key in like.meta}
-    node.meta["val"] = _fake_result(node, like)
+    _set_value(node, _fake_result(node, like))
     return node
 
 
@@ -260,7 +260,7 @@ def widen_narrow_integers(program: ExportedProgram, *, model: str) -> int:
             node.args = tree_map_only(torch.fx.Node, lambda a: _converted(graph, a, torch.int32) if _narrow(a) else a,
                                       node.args)
         try:
-            node.meta["val"] = _fake_result(node)
+            value = _fake_result(node)
         except (RuntimeError, TypeError, ValueError) as error:
             site = site_of_node(node)
             raise UnsupportedOpError(
@@ -269,7 +269,7 @@ def widen_narrow_integers(program: ExportedProgram, *, model: str) -> int:
                 stage=STAGE, model=model, op=str(node.target), location=site.location if site else None,
                 details=node_details(node), hint="cast its operands to torch.int32 in forward (exact for 8/16-bit values)",
             ) from error
-        node.meta.pop("tensor_meta", None)  # the importer reads this before "val": it would still say narrow
+        _set_value(node, value)
         _truncate_results(graph, node, before)
         widened += 1
     if widened:
@@ -307,8 +307,7 @@ def _truncate_results(graph: torch.fx.Graph, node: torch.fx.Node, before) -> Non
     for user in list(node.users):  # a tuple result: its parts are read by getitem nodes
         if user.target is operator.getitem:
             old, new = before[user.args[1]], node.meta["val"][user.args[1]]
-            user.meta["val"] = new
-            user.meta.pop("tensor_meta", None)
+            _set_value(user, new)
             if isinstance(old, torch.Tensor) and old.dtype != new.dtype:
                 with graph.inserting_after(user):
                     narrow = _converted(graph, user, old.dtype)
@@ -341,5 +340,14 @@ def _narrow(arg: object) -> bool:
 def _converted(graph: torch.fx.Graph, node: torch.fx.Node, dtype: torch.dtype) -> torch.fx.Node:
     cast = graph.call_function(torch.ops.prims.convert_element_type.default, (node, dtype))
     cast.meta = {key: node.meta[key] for key in ("stack_trace", "nn_module_stack") if key in node.meta}
-    cast.meta["val"] = node.meta["val"].to(dtype)
+    _set_value(cast, node.meta["val"].to(dtype))
     return cast
+
+
+def _set_value(node: torch.fx.Node, value: object) -> None:
+    """The node's fake value, and the tensor metadata the importer reads before it (or instead: `.item()`'s operand)."""
+    node.meta["val"] = value
+    if isinstance(value, torch.Tensor):
+        node.meta["tensor_meta"] = _extract_tensor_metadata(value)
+    else:
+        node.meta.pop("tensor_meta", None)
