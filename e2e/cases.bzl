@@ -11,6 +11,7 @@ CASES = {
     "add_overflow_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "amax_amin_f32": {"backends": ["cpu"], "xfail": []},
     "arange_i64": {"backends": ["cpu", "rtl"], "xfail": []},
+    "arange_out_view_i64": {"backends": ["cpu", "rtl"], "xfail": []},
     "argmax_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "argsort_stable_ties_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "arith_i16": {"backends": ["cpu", "rtl"], "xfail": []},

@@ -42,3 +42,15 @@ def tensor_literals_i64():
 def zero_d_results_i32():
     """Whole-tensor reductions: 0-d results of three dtypes."""
     return Lambda(lambda x: (x.sum(), x.argmax(), (x > 5).any())), (ints((3, 4), seed=334),)
+
+
+class ArangeIntoInputs(torch.nn.Module):
+    def forward(self, x: torch.Tensor, y: torch.Tensor):
+        return torch.arange(start=1, end=13, out=x), torch.arange(6, out=y) * 2
+
+
+@case(name="arange_out_view_i64", rtl=True)
+def arange_out_view_i64():
+    """`arange(..., out=t)` into a (3, 4) and a (2, 3) input (torch-mlir's ArangeStartOutView): eager keeps each input's
+    shape when the element count matches; torch.export's functional form returned 1-d tensors."""
+    return ArangeIntoInputs(), (torch.zeros(3, 4, dtype=torch.int64), torch.zeros(2, 3, dtype=torch.int64))

@@ -29,9 +29,12 @@
   max is separable, so it runs one dimension at a time, and so does the index of the first
   maximum in row-major order (the first maximal row, then its first maximal column).
 
-`replace_aliasing_prims` runs before all of them: `prims.squeeze` and `prims.view_of`
-return aliases, which torch.export's functionalization refuses before any decomposition
-applies; they become the ATen ops they alias like (`aten.squeeze.dims`, `aten.alias`).
+`before_functionalization` rewrites the exported graph before all of them, for ops that
+torch.export's functionalization gets wrong before any decomposition applies:
+- `prims.squeeze` and `prims.view_of` return aliases, which it refuses: they become the
+  ATen ops they alias like (`aten.squeeze.dims`, `aten.alias`).
+- `arange(..., out=t)` with as many elements as `t`: eager keeps `t`'s shape, the
+  functional form returns a 1-d tensor; it becomes `t.copy_(arange(...).reshape(t.shape))`.
 
 Each returns NotImplemented where it does not apply, which keeps the op as it is.
 """
@@ -178,13 +181,38 @@ _ALIASING_PRIMS = {
     torch.ops.prims.squeeze.default: _aten.squeeze.dims,
     torch.ops.prims.view_of.default: _aten.alias.default,
 }
+_ARANGE_OUTS = (_aten.arange.out, _aten.arange.start_out)
 
 
-def replace_aliasing_prims(program: ExportedProgram) -> int:
-    """Each `prims.squeeze`/`prims.view_of` node becomes its ATen twin in place; returns how many."""
-    nodes = [n for n in program.graph.nodes if n.op == "call_function" and n.target in _ALIASING_PRIMS]
-    for node in nodes:
-        node.target = _ALIASING_PRIMS[node.target]
-    if nodes:
+def before_functionalization(program: ExportedProgram) -> int:
+    """The rewrites above, in place on the exported graph; returns how many nodes changed."""
+    graph = program.graph
+    changed = 0
+    for node in list(graph.nodes):
+        if node.op != "call_function":
+            continue
+        if node.target in _ALIASING_PRIMS:
+            node.target = _ALIASING_PRIMS[node.target]
+            changed += 1
+        elif node.target in _ARANGE_OUTS and _arange_fills_out(node):
+            out = node.kwargs["out"]
+            bounds = node.args if node.target is _aten.arange.start_out else (0, *node.args)
+            with graph.inserting_before(node):
+                values = graph.call_function(_aten.arange.start_step, (*bounds, *(() if len(bounds) == 3 else (1,))),
+                                             {"dtype": out.meta["val"].dtype})
+                shaped = graph.call_function(_aten.reshape.default, (values, list(out.meta["val"].shape)))
+                copied = graph.call_function(_aten.copy_.default, (out, shaped))
+            node.replace_all_uses_with(copied)
+            graph.erase_node(node)
+            changed += 1
+    if changed:
         program.graph_module.recompile()
-    return len(nodes)
+    return changed
+
+
+def _arange_fills_out(node) -> bool:
+    """As many elements as `out` in another shape (the trace's fake run resized it; eager does not)."""
+    out = node.kwargs.get("out")
+    value, target = node.meta.get("val"), out.meta.get("val") if out is not None else None
+    return (isinstance(value, torch.Tensor) and isinstance(target, torch.Tensor)
+            and value.numel() == target.numel() and value.shape != target.shape)

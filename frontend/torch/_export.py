@@ -21,7 +21,7 @@ from common.errors import DynamicShapeError, ModelError, UnsupportedDtypeError
 from common.quiet import quiet_torch
 from common.records import BakedArgument, ModelMetadata, NamedConstant, TensorSpec, values_digest
 from frontend.torch._arguments import python_result_kinds, scalars_as_tensors
-from frontend.torch._decompositions import decompositions, replace_aliasing_prims
+from frontend.torch._decompositions import before_functionalization, decompositions
 from frontend.torch._graph_rules import exact_integer_edges, refuse_unfaithful_ops, widen_narrow_integers
 from frontend.torch._sort_by_rank import rank_decompositions
 from frontend.torch._sources import STAGE, helper_frames_kept, node_details, site_of_exception, site_of_node
@@ -150,7 +150,7 @@ def decompose(program: ExportedProgram, *, model: str) -> ExportedProgram:
     """torch-mlir's decompositions on an exported program (the user's own, or ours), ours over its where it is wrong."""
     from torch_mlir.extras.fx_decomp_util import get_decomposition_table
 
-    replace_aliasing_prims(program)
+    before_functionalization(program)
     try:
         with quiet_torch():
             program = program.run_decompositions({**get_decomposition_table(), **decompositions(), **rank_decompositions(program)})
