@@ -116,6 +116,7 @@ CASES = {
     "relu_clamp_f32": {"backends": ["cpu"], "xfail": []},
     "relu_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "remainder_i32": {"backends": ["cpu", "rtl"], "xfail": []},
+    "repeat_interleave_counts_i64": {"backends": ["cpu", "rtl"], "xfail": []},
     "repeat_interleave_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "reshape_view_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "return_input_i32": {"backends": ["cpu", "rtl"], "xfail": []},

@@ -96,3 +96,11 @@ def prims_aliases_i32():
     (torch-mlir's PrimsSqueeze, PrimsSqueezeEmptyDimensions, PrimsViewOf): they run as their ATen twins."""
     return Lambda(lambda a: (torch.ops.prims.squeeze(a, [0, 3]) + 1, torch.ops.prims.squeeze(a, []),
                              torch.ops.prims.view_of(a) * 2)), (ints((1, 2, 3, 1), seed=436),)
+
+
+@case(name="repeat_interleave_counts_i64", rtl=True)
+def repeat_interleave_counts_i64():
+    """`repeat_interleave(counts, output_size=6)` on int64 counts (torch-mlir's RepeatInterleaveTensorInt64): the
+    counts feed a scan that reads its input twice, and an input read twice killed CIRCT's extmem-to-hw (SIGABRT)."""
+    return Lambda(lambda r: torch.ops.aten.repeat_interleave.Tensor(r, output_size=6)), \
+        (torch.tensor([0, 1, 2, 3], dtype=torch.int64),)

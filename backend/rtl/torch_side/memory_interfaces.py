@@ -28,7 +28,8 @@ Three steps, on bufferized IR:
   value that still has uses") on an external memory with two or more load
   ports, which a model gets as soon as two linalg ops read the same input (x
   used twice, a result buffer that a matmul accumulates into and a bias add
-  reads again). So a function argument used by more than one op is swapped for
+  reads again, or a scan that reads its input twice). So a function argument
+  that more than one access may reach (`_accessing_uses`) is swapped for
   an internal buffer (`memref.alloc`, which becomes an on-chip
   `handshake.memory`): inputs are copied in once at entry, results copied out
   once before return. The copies cost one pass over the tensor each; in
@@ -158,13 +159,25 @@ _VIEWS = frozenset({"memref.subview", "memref.expand_shape", "memref.collapse_sh
 
 
 def _accessing_uses(value: ir.Value) -> int:
-    """Ops that will load or store through `value`, looking through views: after
-    fold-memref-alias-ops, every access through a view is an access to `value`."""
+    """Load or store ops that will access `value`, looking through views: after
+    fold-memref-alias-ops, every access through a view is an access to `value`.
+
+    A linalg op, `tm_tensor.scatter` or a plain load/store accesses each operand
+    once; any other op counts as two, since it lowers to loops of its own that
+    may access an operand more than once (`tm_tensor.scan` loads its input twice:
+    the first element, then the rest), which is what the port limit is about.
+    """
     count = 0
     for use in value.uses:
         owner = owner_op(use.owner)
-        count += _accessing_uses(owner.results[0]) if owner.name in _VIEWS else 1
+        if owner.name in _VIEWS:
+            count += _accessing_uses(owner.results[0])
+        else:
+            count += 1 if owner.name.startswith(_ONE_ACCESS_PER_OPERAND) else 2
     return count
+
+
+_ONE_ACCESS_PER_OPERAND = ("linalg.", "tm_tensor.scatter", "memref.load", "memref.store")
 
 
 def isolate_memory_ports(module: ir.Module, num_outputs: int, num_inputs: int) -> int:
