@@ -29,6 +29,7 @@ CASES = {
     "cnn_f32": {"backends": ["cpu"], "xfail": []},
     "cnn_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "compare_bool_i32": {"backends": ["cpu", "rtl"], "xfail": []},
+    "compare_bool_with_int": {"backends": ["cpu", "rtl"], "xfail": []},
     "conv2d_f32": {"backends": ["cpu"], "xfail": []},
     "conv2d_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "conv2d_padded_f32": {"backends": ["cpu"], "xfail": []},

@@ -29,6 +29,8 @@
   eager `uint8 > -3` compares with 253, `uint8.clamp(min=-31)` clamps at 225.
   Out-of-range numbers are wrapped here, so no later lowering can compare or
   compute with the unwrapped value.
+  A bool tensor compared with a Python int is compared as int64, as eager
+  promotes it (torch-mlir compares in i1: `True <= -5` came out true).
 - Tensors of different integer dtypes (or bool) in one op are promoted by
   torch-mlir its own way: a bool is sign-extended (True becomes -1 in
   `bool <= int8`), a 0-d int32 meeting int8 is not wrapped to int8, `cat` of
@@ -125,6 +127,7 @@ def exact_integer_edges(program: ExportedProgram) -> None:
             _saturate_shift(graph, node, _SHIFTS[node.target])
         elif _op_name(node) in _WRAPPING:
             _unify_operand_dtypes(graph, node)
+            _compare_bool_as_integer(graph, node)
             _wrap_integer_numbers(node)
             if node.target in _TENSOR_FORMS and _is_integer(node.meta.get("val")):
                 _as_tensor_form(graph, node)
@@ -195,6 +198,18 @@ def _unify_operand_dtypes(graph: torch.fx.Graph, node: torch.fx.Node) -> None:
         first = 1 if _op_name(node) == "where" else 0  # a where's condition stays bool
         node.args = tuple(cast.get(a, a) if i >= first and isinstance(a, torch.fx.Node) else a
                           for i, a in enumerate(node.args))
+
+
+def _compare_bool_as_integer(graph: torch.fx.Graph, node: torch.fx.Node) -> None:
+    """A bool tensor compared with a Python int is compared as eager promotes it, as int64 (0 or 1): torch-mlir
+    compares in i1, where -5 truncates to 1 and `True <= -5` came out true (found by the fuzzer)."""
+    numbers = [a for a in node.args if isinstance(a, int) and not isinstance(a, bool)]
+    if node.meta["val"].dtype != torch.bool or not numbers or not isinstance(node.args[0], torch.fx.Node) \
+            or _dtype(node.args[0]) != torch.bool:
+        return
+    with graph.inserting_before(node):
+        node.args = (_converted(graph, node.args[0], torch.result_type(node.args[0].meta["val"], numbers[0])),
+                     *node.args[1:])
 
 
 def _wrap_integer_numbers(node: torch.fx.Node) -> None:
