@@ -100,3 +100,35 @@ def sort_with_indices_i32():
     """Distinct values, so the unstable sort's indices are well defined on the CPU."""
     return Lambda(lambda x: torch.sort(x, dim=1, descending=True)), (
         torch.randperm(15, generator=torch.Generator().manual_seed(98)).reshape(3, 5).to(torch.int32),)
+
+
+@case(name="cummax_cummin_i32", rtl=True)
+def cummax_cummin_i32():
+    """Running max and min with their indices (torch-mlir lowers neither): eager's index is the last position
+    reaching the running extreme, so ties matter; values drawn from [-4, 4) to have many."""
+    return Lambda(lambda x: (*torch.cummax(x, 1), *torch.cummin(x, 0))), (ints((3, 7), seed=447, low=-4, high=4),)
+
+
+@case(name="cummax_cummin_nan_f32", tolerance=Tolerance(rtol=0.0, atol=0.0))
+def cummax_cummin_nan_f32():
+    """Float running extremes: a NaN takes over from where it comes (the last NaN's index), and +0.0/-0.0 tie (the
+    later one is taken, with its sign). Exact: each value is one of the inputs."""
+    nan = float("nan")
+    x = torch.tensor([[1.0, nan, 3.0, -0.0, 0.0, 2.0, nan, 2.0], [0.0, -0.0, -1.0, 4.0, 4.0, -2.0, 1.0, 0.5]])
+    return Lambda(lambda x: (*torch.cummax(x, 1), *torch.cummin(x, 1))), (x,)
+
+
+@case(name="median_i32", rtl=True)
+def median_i32():
+    """Integer median (torch-mlir lowers none): the lower middle value of all elements, nanmedian alike, and per row
+    with the indices unread (eager's index among ties is its algorithm's choice: such a median stays refused)."""
+    return Lambda(lambda x: (x.median(), x.nanmedian(), x.median(1).values, x[:, :6].median(1).values)), \
+        (ints((3, 7), seed=448, low=-4, high=4),)
+
+
+@case(name="median_nan_f32", tolerance=Tolerance(rtol=0.0, atol=0.0))
+def median_nan_f32():
+    """Float median: NaN as soon as one element is NaN; nanmedian skips them (NaN when all are)."""
+    nan = float("nan")
+    x = torch.tensor([[0.5, nan, 3.0, -1.0], [2.0, 2.0, nan, 7.0], [nan, nan, nan, nan]])
+    return Lambda(lambda x: (x.median(), x[0, [0, 2, 3]].median(), x.nanmedian(), x[2].nanmedian(), x[:2].nanmedian())), (x,)

@@ -29,6 +29,11 @@
   max is separable, so it runs one dimension at a time, and so does the index of the first
   maximum in row-major order (the first maximal row, then its first maximal column).
 
+- `cummax`/`cummin` (torch-mlir lowers neither) along at most 64 elements: as
+  comparisons of every element with every earlier one, like the rank sort. Eager's
+  index is the last position j <= i whose element reaches the running extreme
+  (`>=`/`<=`), or the last NaN where one came; the value is the element there.
+
 `before_functionalization` rewrites the exported graph before all of them, for ops that
 torch.export's functionalization gets wrong before any decomposition applies:
 - `prims.squeeze` and `prims.view_of` return aliases, which it refuses: they become the
@@ -156,6 +161,37 @@ def adaptive_max_pool(x: torch.Tensor, output_size: list[int]):
     return values, indices
 
 
+def running_extreme(x: torch.Tensor, dim: int, largest: bool):
+    """cummax (largest) or cummin along `dim`: values and int64 indices, as eager's loop computes them."""
+    from frontend.torch._sort_by_rank import MAX_RANKED
+
+    if x.dim() == 0 or x.shape[dim] > MAX_RANKED or x.dtype == torch.bool or x.dtype.is_complex:
+        return NotImplemented
+    rows = x.movedim(dim, -1)
+    n = rows.shape[-1]
+    other = rows.unsqueeze(-2).expand(*rows.shape, n)  # [..., i, j]: element j, for each i
+    upto = torch.ones(n, n, dtype=torch.bool).tril()  # j <= i
+    positions = torch.arange(n).expand(other.shape)
+    fill = (-math.inf if largest else math.inf) if x.dtype.is_floating_point else \
+        (torch.iinfo(x.dtype).min if largest else torch.iinfo(x.dtype).max)
+    seen = torch.where(upto, other, torch.full((), fill, dtype=x.dtype))
+    extreme = (seen.amax(-1) if largest else seen.amin(-1)).unsqueeze(-1)
+    indices = torch.where(upto & (other == extreme), positions, -1).amax(-1)
+    if x.dtype.is_floating_point:
+        last_nan = torch.where(upto & other.isnan(), positions, -1).amax(-1)
+        indices = torch.where(last_nan >= 0, last_nan, indices)
+    values = rows.gather(-1, indices)
+    return values.movedim(-1, dim), indices.movedim(-1, dim)
+
+
+def cummax(x: torch.Tensor, dim: int):
+    return running_extreme(x, dim, largest=True)
+
+
+def cummin(x: torch.Tensor, dim: int):
+    return running_extreme(x, dim, largest=False)
+
+
 def decompositions() -> dict:
     """Op overload -> decomposition, to merge over torch-mlir's table."""
     return {
@@ -174,6 +210,8 @@ def decompositions() -> dict:
         _aten.threshold_backward.default: threshold_backward,
         _aten.adaptive_max_pool2d.default: adaptive_max_pool,
         _aten.adaptive_max_pool3d.default: adaptive_max_pool,
+        _aten.cummax.default: cummax,
+        _aten.cummin.default: cummin,
     }
 
 

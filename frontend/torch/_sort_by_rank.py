@@ -9,11 +9,15 @@ which both backends compile exactly. Ties keep their original order: a stable
 sort. PyTorch's unstable sort, topk and kthvalue order ties as their algorithm
 happens to (at 64 elements, never as a stable sort does), so the rank form is
 used only where no index of a tie can be seen: the values alone, or `stable=True`.
+An integer median (torch-mlir lowers none) is the lower middle of the sorted
+values, so it is a kthvalue: `x.median()` and `x.nanmedian()` always (a value),
+`x.median(dim)` where its indices go unread. A float median sorts (CPU only).
 Floats keep torch-mlir's own lowering (NaN order).
 """
 
 from __future__ import annotations
 
+import math
 import operator
 
 import torch
@@ -66,11 +70,45 @@ def kthvalue(x: torch.Tensor, k: int, dim: int = -1, keepdim: bool = False):
     return (values, indices) if keepdim else (values.squeeze(dim), indices.squeeze(dim))
 
 
+def median(x: torch.Tensor):
+    """The lower median of all elements: eager's `x.median()`; NaN if any element is NaN."""
+    flat = x.reshape(-1)
+    if flat.dtype.is_floating_point and flat.numel() > 0:
+        middle = torch.sort(flat).values[(flat.numel() - 1) // 2]
+        return torch.where(flat.isnan().any(), torch.full((), math.nan, dtype=flat.dtype), middle)
+    if not _rankable(flat, 0):
+        return NotImplemented
+    values, _ = kthvalue(flat, (flat.numel() + 1) // 2)
+    return values
+
+
+def nanmedian(x: torch.Tensor):
+    """The lower median of the elements that are not NaN; NaN if all are. The NaNs are sorted as +inf
+    (torch-mlir's sort does not put them last), which puts them after every element the median can be."""
+    flat = x.reshape(-1)
+    if not flat.dtype.is_floating_point or flat.numel() == 0:
+        return median(x)
+    numbers = ~flat.isnan()
+    count = numbers.sum()
+    ordered = torch.sort(torch.where(numbers, flat, torch.full((), math.inf, dtype=flat.dtype))).values
+    middle = ordered.gather(0, ((count - 1) // 2).clamp(min=0).reshape(1)).reshape(())
+    return torch.where(count > 0, middle, torch.full((), math.nan, dtype=flat.dtype))
+
+
+def median_dim(x: torch.Tensor, dim: int = -1, keepdim: bool = False):
+    if not _rankable(x, dim):
+        return NotImplemented
+    return kthvalue(x, (x.shape[dim] + 1) // 2, dim, keepdim)
+
+
 _DECOMPOSITIONS = {
     _aten.sort.default: sort,
     _aten.sort.stable: sort_stable,
     _aten.topk.default: topk,
     _aten.kthvalue.default: kthvalue,
+    _aten.median.default: median,
+    _aten.nanmedian.default: nanmedian,
+    _aten.median.dim: median_dim,
 }
 # Before decomposition, argsort(stable=True) is its own op; it becomes sort.stable.
 _SEEN_AS = {_aten.sort.stable: (_aten.sort.stable, _aten.argsort.stable)}
