@@ -29,8 +29,9 @@
   eager `uint8 > -3` compares with 253, `uint8.clamp(min=-31)` clamps at 225.
   Out-of-range numbers are wrapped here, so no later lowering can compare or
   compute with the unwrapped value.
-  A bool tensor compared with a Python int is compared as int64, as eager
-  promotes it (torch-mlir compares in i1: `True <= -5` came out true).
+  A bool tensor compared with a Python int (or clamped, floor-divided, taken
+  modulo it) is cast to int64 first, as eager promotes it (torch-mlir compares
+  in i1: `True <= -5` came out true).
 - Tensors of different integer dtypes (or bool) in one op are promoted by
   torch-mlir its own way: a bool is sign-extended (True becomes -1 in
   `bool <= int8`), a 0-d int32 meeting int8 is not wrapped to int8, `cat` of
@@ -109,6 +110,8 @@ _WRAPPING = frozenset({
     "add", "sub", "rsub", "mul", "bitwise_and", "bitwise_or", "bitwise_xor", "floor_divide", "div", "remainder",
     "fmod", "eq", "ne", "lt", "le", "gt", "ge", "clamp", "clamp_min", "clamp_max",
 })
+# Ops on a bool tensor and a Python int that torch-mlir cannot lower without the bool cast to int64 first.
+_BOOL_PROMOTING = frozenset({"clamp", "clamp_min", "clamp_max", "floor_divide", "remainder"})
 # Scalar forms torch-mlir has no lowering for, and the tensor form that takes a 0-d tensor instead.
 _TENSOR_FORMS = {
     _aten.bitwise_and.Scalar: _aten.bitwise_and.Tensor, _aten.bitwise_or.Scalar: _aten.bitwise_or.Tensor,
@@ -127,7 +130,7 @@ def exact_integer_edges(program: ExportedProgram) -> None:
             _saturate_shift(graph, node, _SHIFTS[node.target])
         elif _op_name(node) in _WRAPPING:
             _unify_operand_dtypes(graph, node)
-            _compare_bool_as_integer(graph, node)
+            _bool_as_integer(graph, node)
             _wrap_integer_numbers(node)
             if node.target in _TENSOR_FORMS and _is_integer(node.meta.get("val")):
                 _as_tensor_form(graph, node)
@@ -200,12 +203,13 @@ def _unify_operand_dtypes(graph: torch.fx.Graph, node: torch.fx.Node) -> None:
                           for i, a in enumerate(node.args))
 
 
-def _compare_bool_as_integer(graph: torch.fx.Graph, node: torch.fx.Node) -> None:
-    """A bool tensor compared with a Python int is compared as eager promotes it, as int64 (0 or 1): torch-mlir
-    compares in i1, where -5 truncates to 1 and `True <= -5` came out true (found by the fuzzer)."""
+def _bool_as_integer(graph: torch.fx.Graph, node: torch.fx.Node) -> None:
+    """A bool tensor meeting a Python int in a comparison, clamp, floor division or remainder is cast first to the
+    int64 eager promotes it to: torch-mlir compares in i1, where -5 truncates to 1 and `True <= -5` came out true
+    (found by the fuzzer), and its clamp and floor division of a bool fail to lower."""
     numbers = [a for a in node.args if isinstance(a, int) and not isinstance(a, bool)]
-    if node.meta["val"].dtype != torch.bool or not numbers or not isinstance(node.args[0], torch.fx.Node) \
-            or _dtype(node.args[0]) != torch.bool:
+    if not numbers or not isinstance(node.args[0], torch.fx.Node) or _dtype(node.args[0]) != torch.bool \
+            or not (node.meta["val"].dtype == torch.bool or _op_name(node) in _BOOL_PROMOTING):
         return
     with graph.inserting_before(node):
         node.args = (_converted(graph, node.args[0], torch.result_type(node.args[0].meta["val"], numbers[0])),
