@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from e2e.models._inputs import Lambda, bools, floats, ints
+from e2e.models._inputs import Lambda, floats, ints
 from e2e.suite import Tolerance, case
 
 
@@ -28,11 +28,3 @@ def leaky_where_f32():
 def masked_fill_i32():
     return Lambda(lambda x: x.masked_fill(x < -2, 0)), (ints((4, 4), seed=56),)
 
-
-@case(name="compare_bool_with_int", rtl=True)
-def compare_bool_with_int():
-    """A bool tensor against Python ints, negative ones included (fuzz seed 28, program 47): eager compares as int64;
-    torch-mlir compared in i1, where -5 truncates to 1, so `True <= -5` came out true on both backends. Clamping a
-    bool at an int (an int64 result) failed to lower."""
-    return Lambda(lambda b: (b <= -5, b > -1, b == -1, b != 2, b >= 1, b < 0, b.clamp(min=-3), b.clamp(max=0))), \
-        (bools((2, 5), seed=446),)

@@ -193,3 +193,12 @@ def where_with_one_branch_broadcast():
     c = torch.tensor([[False, False, True, True]])
     x = torch.tensor([-32768], dtype=torch.int16)
     return Lambda(lambda c, x: (torch.where(c, x, x) | c.sum(dim=0), torch.where(c, x, x))), (c, x)
+
+
+@case(name="compare_bool_with_int", rtl=True)
+def compare_bool_with_int():
+    """A bool tensor against Python ints, negative ones included (fuzz seed 28, program 47): eager compares as int64;
+    torch-mlir compared in i1, where -5 truncates to 1, so `True <= -5` came out true on both backends. Clamping a
+    bool at an int (an int64 result) failed to lower."""
+    return Lambda(lambda b: (b <= -5, b > -1, b == -1, b != 2, b >= 1, b < 0, b.clamp(min=-3), b.clamp(max=0))), \
+        (bools((2, 5), seed=446),)
