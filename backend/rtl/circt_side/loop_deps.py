@@ -78,7 +78,7 @@ class Cfg:
     def incoming(self, index: int, position: int) -> list[ir.Value]:
         """Every value a predecessor passes into argument `position` of block `index`."""
         return [value for pred in range(len(self.blocks)) if index in self.successors[pred]
-                for value in _incoming(self.blocks[pred], self.blocks[index], position)]
+                for value in incoming_values(self.blocks[pred], self.blocks[index], position)]
 
     def passed_in(self, argument: ir.Value) -> list[ir.Value]:
         """`incoming` for a block argument given as the value itself."""
@@ -113,7 +113,7 @@ def _memory_independent(cfg: Cfg, accesses: list[tuple[int, ir.Operation]]) -> b
     address = _linear(cfg, load.operands[1])
     if address is None or address != _linear(cfg, store.operands[2]):
         return False
-    if not _depends_on(cfg, store.operands[0], hash(load.results[0]), set()):
+    if not depends_on(cfg, store.operands[0], hash(load.results[0]), set()):
         return False
     return all(_injective(cfg, address, cfg.enclosing(block)) for block in (load_block, store_block))
 
@@ -158,7 +158,7 @@ def _widens(cast: ir.Operation) -> bool:
     return cast.name == "arith.extsi" or not isinstance(cast.operands[0].type, ir.IndexType)
 
 
-def _depends_on(cfg: Cfg, value: ir.Value, target: int, seen: set[int]) -> bool:
+def depends_on(cfg: Cfg, value: ir.Value, target: int, seen: set[int]) -> bool:
     """Whether `value` is computed from the value hashed `target`, through ops and block arguments."""
     key = hash(value)
     if key == target:
@@ -168,11 +168,12 @@ def _depends_on(cfg: Cfg, value: ir.Value, target: int, seen: set[int]) -> bool:
     seen.add(key)
     owner = value.owner
     if producer_name(value):
-        return any(_depends_on(cfg, operand, target, seen) for operand in owner_op(owner).operands)
-    return any(_depends_on(cfg, incoming, target, seen) for incoming in cfg.passed_in(value))
+        return any(depends_on(cfg, operand, target, seen) for operand in owner_op(owner).operands)
+    return any(depends_on(cfg, incoming, target, seen) for incoming in cfg.passed_in(value))
 
 
-def _incoming(pred: ir.Block, block: ir.Block, position: int) -> list[ir.Value]:
+def incoming_values(pred: ir.Block, block: ir.Block, position: int) -> list[ir.Value]:
+    """The values `pred`'s terminator passes to argument `position` of `block` (one per edge into it)."""
     terminator = block_ops(pred)[-1]
     operands = list(terminator.operands)
     if terminator.name == "cf.br":
@@ -204,7 +205,7 @@ def _induction_variable(cfg: Cfg, header: int) -> tuple[int, InductionVariable] 
     for pred in range(len(cfg.blocks)):
         if header not in cfg.successors[pred]:
             continue
-        for incoming in _incoming(cfg.blocks[pred], block, positions[0]):
+        for incoming in incoming_values(cfg.blocks[pred], block, positions[0]):
             if pred in cfg.loops[header]:
                 step = _step(incoming, iv)
                 steps.add(step)

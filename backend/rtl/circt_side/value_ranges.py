@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from pycde.circt import ir
 
-from backend.rtl.circt_side.loop_deps import Cfg, _depends_on, _incoming
+from backend.rtl.circt_side.loop_deps import Cfg, depends_on, incoming_values
 from backend.rtl.ir_walk import block_ops, owner_op, producer_name
 
 INDEX_BITS = 64  # CIRCT's handshake-to-hw lowers `index` to i64
@@ -181,7 +181,7 @@ class _Analysis:
             if index not in self.cfg.successors[pred]:
                 continue
             in_loop = index in self.cfg.loops and pred in self.cfg.loops[index]
-            for incoming in _incoming(self.blocks[pred], block, position):
+            for incoming in incoming_values(self.blocks[pred], block, position):
                 (latches if in_loop else entries).append(incoming)
         if index in self.trips and latches and entries:
             steps = [self._step(incoming, argument) for incoming in latches]
@@ -201,10 +201,10 @@ class _Analysis:
             return None
         a, b = owner_op(incoming.owner).operands
         key = hash(argument)
-        if hash(a) == key and not _depends_on(self.cfg, b, key, set()):
+        if hash(a) == key and not depends_on(self.cfg, b, key, set()):
             d = self._range(b)
             return None if d is None else (d if name == "arith.addi" else Range(-d.hi, -d.lo))
-        if name == "arith.addi" and hash(b) == key and not _depends_on(self.cfg, a, key, set()):
+        if name == "arith.addi" and hash(b) == key and not depends_on(self.cfg, a, key, set()):
             return self._range(a)
         return None
 
