@@ -195,7 +195,8 @@ def pass_stage(name: str, passes: str, program: ExportedProgram | None) -> Stage
         refused = _illegal_op(messages)
         if refused is not None:
             op, message = refused
-            raise _unsupported(program, name, message.split("error:", 1)[1].strip(), op)
+            raise _unsupported(program, name, message.split("error:", 1)[1].strip(), op,
+                               hint=_NEAREST_SPELLING.get(op, _HINT))
         crashed = done.returncode < 0 or "Stack dump" in done.stderr
         summary = "torch-mlir-opt crashed" if crashed else f"torch-mlir-opt exited {done.returncode}"
         lines = [summary, *(messages or done.stderr.splitlines()[:5]), *_offending_lines(text, messages)]
@@ -266,6 +267,19 @@ def _find_node(program: ExportedProgram | None, op: str) -> torch.fx.Node | None
         if target == op or target.startswith(op + ".") or target.split(".")[-1] == op:
             return node
     return None
+
+# Ops our decompositions cover only in part: what the model can write instead where they do not apply.
+_MEDIAN_WITH_INDICES = (
+    "the index of a median among equal elements is eager PyTorch's algorithm's choice, which no lowering "
+    "reproduces: read only the values (`x.median(dim).values`, integers along at most 64 elements), or sort "
+    "with `torch.sort(x, dim, stable=True)` and take the middle position for both"
+)
+_NEAREST_SPELLING = {
+    "aten.median.dim": _MEDIAN_WITH_INDICES,
+    "aten.nanmedian.dim": _MEDIAN_WITH_INDICES,
+    "aten.cummax": "cummax runs along at most 64 elements here (torch-mlir lowers none): run it on shorter rows",
+    "aten.cummin": "cummin runs along at most 64 elements here (torch-mlir lowers none): run it on shorter rows",
+}
 
 
 def _unsupported(

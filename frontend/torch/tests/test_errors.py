@@ -151,3 +151,24 @@ def test_native_crash_in_torch_mlir_is_an_internal_error_with_reproducer(tmp_pat
     assert "torch-mlir-opt crashed" in text and "offending op: %" in text and "torch.aten.mul.Scalar" in text
     assert "reproduce with: " in text and "torch-mlir-opt --pass-pipeline=" in text
     assert len(list(tmp_path.glob("int8_scalar-02_linalg_on_tensors-*/input.mlir"))) == 1
+
+
+class MedianWithIndex(torch.nn.Module):
+    def forward(self, x):
+        return x.median(1)  # the index among equal elements is eager's algorithm's choice
+
+
+class LongRunningMax(torch.nn.Module):
+    def forward(self, x):
+        return torch.cummax(x, 1)
+
+
+@pytest.mark.parametrize(("module", "op", "says"), [
+    (MedianWithIndex(), "aten.median.dim", "x.median(dim).values"),
+    (LongRunningMax(), "aten.cummax", "at most 64 elements"),
+])
+def test_a_partly_covered_op_says_what_to_write_instead(module, op, says):
+    x = torch.randint(-3, 3, (2, 70 if isinstance(module, LongRunningMax) else 7), dtype=torch.int32)
+    with pytest.raises(UnsupportedOpError) as caught:
+        import_module(module, (x,), name="partly")
+    assert caught.value.op == op and says in caught.value.hint
