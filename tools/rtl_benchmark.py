@@ -44,7 +44,7 @@ from common.atomic import atomic_write_text
 from torch_circt.options import RtlOptions, add_arguments, from_arguments
 
 COLUMNS = """\
-columns (each "a->b" or "a/b" pair is old -> new: the unpipelined baseline, then the options given):
+columns (each "a->b" or "a/b" pair is old -> new: the baseline (--baseline), then the options given):
   model        the suite case (e2e/models)
   ok           old/new result checked against PyTorch bit for bit: yes, or NO
   ideal        innermost-loop iterations: the cycles of one loop-body iteration per cycle

@@ -28,7 +28,6 @@
   builds windows of one size and fails): windows [floor(i s / o), ceil((i + 1) s / o)), as eager;
   max is separable, so it runs one dimension at a time, and so does the index of the first
   maximum in row-major order (the first maximal row, then its first maximal column).
-
 - `cummax`/`cummin` (torch-mlir lowers neither) along at most 64 elements: as
   comparisons of every element with every earlier one, like the rank sort. Eager's
   index is the last position j <= i whose element reaches the running extreme
@@ -50,6 +49,8 @@ import math
 
 import torch
 from torch.export import ExportedProgram
+
+from frontend.torch._sort_by_rank import MAX_RANKED
 
 _aten = torch.ops.aten
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -163,8 +164,6 @@ def adaptive_max_pool(x: torch.Tensor, output_size: list[int]):
 
 def running_extreme(x: torch.Tensor, dim: int, largest: bool):
     """cummax (largest) or cummin along `dim`: values and int64 indices, as eager's loop computes them."""
-    from frontend.torch._sort_by_rank import MAX_RANKED
-
     if x.dim() == 0 or x.shape[dim] > MAX_RANKED or x.dtype == torch.bool or x.dtype.is_complex:
         return NotImplemented
     rows = x.movedim(dim, -1)
@@ -234,10 +233,9 @@ def before_functionalization(program: ExportedProgram) -> int:
             changed += 1
         elif node.target in _ARANGE_OUTS and _arange_fills_out(node):
             out = node.kwargs["out"]
-            bounds = node.args if node.target is _aten.arange.start_out else (0, *node.args)
+            start, end, step = ((*node.args, 1) if node.target is _aten.arange.start_out else (0, *node.args, 1))[:3]
             with graph.inserting_before(node):
-                values = graph.call_function(_aten.arange.start_step, (*bounds, *(() if len(bounds) == 3 else (1,))),
-                                             {"dtype": out.meta["val"].dtype})
+                values = graph.call_function(_aten.arange.start_step, (start, end, step), {"dtype": out.meta["val"].dtype})
                 shaped = graph.call_function(_aten.reshape.default, (values, list(out.meta["val"].shape)))
                 copied = graph.call_function(_aten.copy_.default, (out, shaped))
             node.replace_all_uses_with(copied)

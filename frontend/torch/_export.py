@@ -139,11 +139,12 @@ _RANGE_CHECK = "Runtime assertion failed for expression"
 def _drop_range_checks(program: ExportedProgram) -> None:
     """Remove those checks and the symbolic arithmetic only they read, which torch-mlir cannot import."""
     graph = program.graph
-    for node in [n for n in graph.nodes if n.target is torch.ops.aten._assert_scalar.default
-                 and str(n.args[1]).startswith(_RANGE_CHECK)]:
+    checks = [n for n in graph.nodes if n.target is torch.ops.aten._assert_scalar.default
+              and str(n.args[1]).startswith(_RANGE_CHECK)]
+    for node in checks:
         graph.erase_node(node)
-    graph.eliminate_dead_code()
-    program.graph_module.recompile()
+    if graph.eliminate_dead_code() or checks:
+        program.graph_module.recompile()
 
 
 def decompose(program: ExportedProgram, *, model: str) -> ExportedProgram:
