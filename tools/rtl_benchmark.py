@@ -196,6 +196,7 @@ def _median(values) -> float:
 BASELINES = {
     "unpipelined": "the circuits before pipelining (RtlOptions.unpipelined())",
     "wide": "the options given with narrow widths off (the datapath before bit-width narrowing)",
+    "unfused": "the options given with elementwise fusion off (a loop nest per operation)",
 }
 
 
@@ -203,6 +204,8 @@ def baseline_rtl(name: str, given: RtlOptions) -> RtlOptions:
     """The old circuits' options (`BASELINES`)."""
     if name == "wide":
         return dataclasses.replace(given, narrow_widths=False)
+    if name == "unfused":
+        return dataclasses.replace(given, fuse_elementwise=False)
     return RtlOptions.unpipelined()
 
 

@@ -34,6 +34,8 @@ INTERFACES = ("memory", "stream")
 class RtlOptions:
     """How the circuit is built: CIRCT's buffer insertion and our pipelining stages (docs/rtl-cycles.md).
 
+    `fuse_elementwise`: elementwise chains, and the casts and transposes an operation reads, fused into one
+    loop nest with it (linalg elementwise fusion): fewer sequential loops and internal memories.
     `scalar_replacement`: reduction accumulators carried in loops, not reloaded from memory each iteration.
     `coalesce_loops`: perfect loop bands merged into one loop where no address then needs a division.
     `local_constants`: constants cloned into their blocks and fed by sources, not carried through loops.
@@ -50,6 +52,9 @@ class RtlOptions:
 
     buffer_strategy: str = option("cycles", "handshake-insert-buffers strategy: cycles, all or allFIFO")
     buffer_size: int = option(1, "slots per inserted buffer")
+    fuse_elementwise: bool = option(True, "elementwise chains, and the casts/transposes an op reads, fused into its "
+                                    "loop nest",
+                                    stages=("fuse-elementwise",))
     scalar_replacement: bool = option(True, "reduction accumulators carried in loops", stages=("scalar-replacement",))
     coalesce_loops: bool = option(True, "perfect loop bands merged where addresses stay division-free",
                                   stages=("coalesce-loops",))
@@ -72,8 +77,8 @@ class RtlOptions:
     @classmethod
     def unpipelined(cls) -> RtlOptions:
         """The circuits before pipelining (CIRCT's defaults): the benchmark's baseline."""
-        return cls(buffer_size=2, scalar_replacement=False, coalesce_loops=False, local_constants=False, completion_carrier=False,
-                   task_pipelining=True, throughput_buffers=False, narrow_widths=False)
+        return cls(buffer_size=2, fuse_elementwise=False, scalar_replacement=False, coalesce_loops=False, local_constants=False,
+                   completion_carrier=False, task_pipelining=True, throughput_buffers=False, narrow_widths=False)
 
     def runs(self, stage: str) -> bool:
         """Whether the flow runs `stage`: an optional stage runs when the switch that names it is on."""

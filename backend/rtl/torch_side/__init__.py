@@ -17,6 +17,11 @@ from common.pipeline_text import module_pipeline, nested, pass_spec, stage_name
 from common.stages import Stage
 from common.torch_pipeline import run_pipeline
 
+# Chains of elementwise ops become one loop nest, and casts or transposes of an operand become part of
+# the loop that reads it (named ops made generic first, so a matmul or convolution takes them in too):
+# every loop nest is a sequential phase of the circuit, and each intermediate tensor an internal memory.
+# A producer read several times by its consumer is recomputed at each read: no cycles, some area.
+FUSE_ELEMENTWISE = (nested("func.func", ["linalg-generalize-named-ops", "linalg-fuse-elementwise-ops"]), "canonicalize")
 BUFFERIZE = (
     # torch-mlir's own tm_tensor ops (cumsum, scatter) are bufferized by their own pass, after one-shot
     # bufferization has left them alone (bufferized first, their to_tensor results have no `restrict`,
@@ -50,7 +55,8 @@ LOWER_TO_CF = (
 
 
 # Stage name -> passes (the order the stages run in is the flow's).
-PASSES: dict[str, tuple[str, ...]] = {"bufferize": BUFFERIZE, "lower-to-affine": LOWER_TO_AFFINE, "lower-to-cf": LOWER_TO_CF}
+PASSES: dict[str, tuple[str, ...]] = {"fuse-elementwise": FUSE_ELEMENTWISE, "bufferize": BUFFERIZE,
+                                       "lower-to-affine": LOWER_TO_AFFINE, "lower-to-cf": LOWER_TO_CF}
 
 
 def pass_stage(name: str) -> Stage:
