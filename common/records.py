@@ -48,11 +48,13 @@ class BakedArgument:
 @dataclass(frozen=True)
 class NamedConstant:
     """An integer parameter, buffer or constant of the model under its state_dict name, with `values_digest` of
-    its values: the RTL backend finds it among the memories it made of constants, and names that memory after it."""
+    its values: the RTL backend finds it among the memories it made of constants, and names that memory after it.
+    `rearranged` (`rearranged_digest`) finds it where the compiler folded a transpose or a widening cast into it."""
 
     name: str
     shape: tuple[int, ...]
     digest: str
+    rearranged: str = ""
 
 
 def values_digest(values: Iterable[int], bits: int) -> str:
@@ -60,6 +62,11 @@ def values_digest(values: Iterable[int], bits: int) -> str:
     sign convention each reads its elements with (uint8 as -1 or 255, bool as -1 or 1)."""
     mask = (1 << bits) - 1
     return hashlib.sha256(",".join(str(int(v) & mask) for v in values).encode()).hexdigest()[:16]
+
+
+def rearranged_digest(values: Iterable[int]) -> str:
+    """A digest of the values in any order and any width that holds them: a transposed or widened copy has the same."""
+    return values_digest(sorted(int(v) for v in values), 64)
 
 
 @dataclass(frozen=True)
@@ -96,7 +103,8 @@ class ModelMetadata:
         return ModelMetadata(raw["name"], specs(raw["args"]), specs(raw["results"]),
                              tuple(BakedArgument(**b) for b in raw.get("baked", ())),
                              tuple((n, k) for n, k in raw.get("python_results", ())),
-                             tuple(NamedConstant(c["name"], tuple(c["shape"]), c["digest"]) for c in raw.get("constants", ())))
+                             tuple(NamedConstant(c["name"], tuple(c["shape"]), c["digest"], c.get("rearranged", ""))
+                                   for c in raw.get("constants", ())))
 
     def save(self, path: Path) -> None:
         atomic_write_text(Path(path), self.to_json())

@@ -14,13 +14,14 @@ manifest cannot disagree. It imports no MLIR.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from backend.rtl.attributes import Param
 from common.dtypes import BY_ELEMENT
-from common.records import ModelMetadata, NamedConstant, values_digest
+from common.records import ModelMetadata, NamedConstant, rearranged_digest, values_digest
 
 # IEEE 1800-2017 reserved words: a top module named like one would not parse.
 SV_KEYWORDS = frozenset("""
@@ -98,20 +99,36 @@ def memory_tensors(metadata: ModelMetadata, params: Sequence[Param]) -> tuple[Me
     )
 
 
+# The widths a model's integer tensor can have: a widened copy holds its values, read back at the tensor's width.
+_WIDTHS = sorted({dtype.bits for dtype in BY_ELEMENT.values()})
+
+
 def param_names(constants: Sequence[NamedConstant], params: Sequence[Param]) -> tuple[str, ...]:
     """Each parameter memory under the name of the model tensor with its shape and values (`fc1.weight`).
 
-    A constant torch-mlir computed (folded, or written in forward) matches none and keeps its global's name.
-    Equal tensors are named in the model's order, each once.
+    The same values in the same order but wider (a widening cast the compiler folded in) keep the name; the
+    same values in another order (a folded transpose) get it with `.permuted`, so nobody fills that memory in
+    the tensor's own layout (the manifest's shape and `init` give the memory's). A constant torch-mlir computed
+    otherwise (or written in forward) matches none and keeps its global's name. Equal tensors are named in the
+    model's order, each once.
     """
     unclaimed = list(constants)
     names = []
     for param in params:
         digest = values_digest(param.values, BY_ELEMENT[param.element].bits)
         match = next((c for c in unclaimed if c.shape == param.shape and c.digest == digest), None)
+        suffix = ""
+        if match is None:
+            in_order = {values_digest(param.values, bits) for bits in _WIDTHS
+                        if all(-(1 << (bits - 1)) <= v < (1 << bits) for v in param.values)}
+            match = next((c for c in unclaimed if c.digest in in_order and math.prod(c.shape) == len(param.values)), None)
+        if match is None:
+            rearranged = rearranged_digest(param.values)
+            match = next((c for c in unclaimed if c.rearranged == rearranged and math.prod(c.shape) == len(param.values)), None)
+            suffix = ".permuted"
         if match is not None:
             unclaimed.remove(match)
-        names.append(match.name if match is not None else param.name)
+        names.append(match.name + suffix if match is not None else param.name)
     return tuple(names)
 
 

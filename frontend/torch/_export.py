@@ -19,7 +19,7 @@ from torch.utils._pytree import tree_flatten
 from common.dtypes import BY_NAME, torch_name
 from common.errors import DynamicShapeError, ModelError, UnsupportedDtypeError
 from common.quiet import quiet_torch
-from common.records import BakedArgument, ModelMetadata, NamedConstant, TensorSpec, values_digest
+from common.records import BakedArgument, ModelMetadata, NamedConstant, TensorSpec, rearranged_digest, values_digest
 from frontend.torch._arguments import python_result_kinds, scalars_as_tensors
 from frontend.torch._decompositions import before_functionalization, decompositions
 from frontend.torch._graph_rules import exact_integer_edges, refuse_unfaithful_ops, widen_narrow_integers
@@ -235,7 +235,8 @@ def named_constants(program: ExportedProgram) -> tuple[NamedConstant, ...]:
         tensor = tensors.get(name)
         dtype = BY_NAME.get(torch_name(tensor.dtype) or "") if isinstance(tensor, torch.Tensor) else None
         if dtype is not None and dtype.integer:
-            found.append(NamedConstant(name, tuple(tensor.shape), values_digest(tensor.reshape(-1).tolist(), dtype.bits)))
+            values = tensor.reshape(-1).tolist()
+            found.append(NamedConstant(name, tuple(tensor.shape), values_digest(values, dtype.bits), rearranged_digest(values)))
     return tuple(found)
 
 

@@ -92,13 +92,17 @@ def test_ports_and_memories_carry_the_model_names(designs, with_ports, parameter
     net = designs[1] if parameters == "internal" else with_ports
     manifest = net.manifest
     memories = {m.name: m for m in manifest.memories}
-    assert set(memories) == {"x", "result0", "fc1.weight", "fc1.bias"}  # parameters by their state_dict names
-    assert memories["fc1.weight"].init == tuple(range(-6, 6))
+    # parameters by their state_dict names; `x @ weight.T` reads the weight transposed, and fuse-elementwise
+    # folds that transpose into the constant, so its memory says so and holds weight.T, row-major
+    assert set(memories) == {"x", "result0", "fc1.weight.permuted", "fc1.bias"}
+    transposed = (torch.arange(12).reshape(3, 4) - 6).T
+    assert memories["fc1.weight.permuted"].init == tuple(transposed.reshape(-1).tolist())
     if parameters == "ports":
-        assert memories["fc1.weight"].loads[0].addr.data == "fc1_weight_ld0_addr" and memories["fc1.weight"].rom is None
+        weight = memories["fc1.weight.permuted"]
+        assert weight.loads[0].addr.data == "fc1_weight_permuted_ld0_addr" and weight.rom is None
     else:  # held inside: no port of its own, its ROM named after the top and the tensor
-        assert memories["fc1.weight"].loads == () and memories["fc1.weight"].rom == "tiny_top_fc1_weight_rom"
-        assert "tiny_top_fc1_weight_rom" in _modules(_sv(net))
+        assert memories["fc1.weight.permuted"].loads == () and memories["fc1.weight.permuted"].rom == "tiny_top_fc1_weight_permuted_rom"
+        assert "tiny_top_fc1_weight_permuted_rom" in _modules(_sv(net))
     declared = _ports(_sv(net), manifest.top)
     named = {manifest.clock, manifest.reset, manifest.start.valid, manifest.start.ready, manifest.done.valid, manifest.done.ready}
     for memory in manifest.memories:
@@ -120,12 +124,13 @@ def test_the_report_lists_the_top_and_its_ports(designs, with_ports) -> None:
     interface = with_ports.report["rtl"]["interface"]
     assert (interface["clock"], interface["reset"], interface["start"], interface["done"]) == ("clock", "reset", "start", "done")
     ports = {m["tensor"]: m["ports"] for m in interface["memories"]}
-    assert ports == {"x": ["x_ld0"], "result0": ["result0_st0"], "fc1.weight": ["fc1_weight_ld0"], "fc1.bias": ["fc1_bias_ld0"]}
+    assert ports == {"x": ["x_ld0"], "result0": ["result0_st0"], "fc1.weight.permuted": ["fc1_weight_permuted_ld0"],
+                     "fc1.bias": ["fc1_bias_ld0"]}
     markdown = render_markdown(with_ports.report)
     assert "Top module `tiny_top`" in markdown
-    assert "| `fc1.weight` | param | int32 | [3, 4] | `fc1_weight_ld0` |" in markdown
+    assert "| `fc1.weight.permuted` | param | int32 | [4, 3] | `fc1_weight_permuted_ld0` |" in markdown
     inside = render_markdown(net.report)
-    assert "| `fc1.weight` | param | int32 | [3, 4] | none: inside the circuit, ROM `tiny_top_fc1_weight_rom` |" in inside
+    assert "| `fc1.weight.permuted` | param | int32 | [4, 3] | none: inside the circuit, ROM `tiny_top_fc1_weight_permuted_rom` |" in inside
     # the instantiation template connects exactly the ports the SystemVerilog declares
     template = inside.split("```systemverilog\n", 1)[1].split("```", 1)[0]
     assert template.startswith("tiny_top u_tiny_top (")

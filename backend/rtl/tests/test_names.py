@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from backend.rtl.attributes import Param
-from backend.rtl.names import HardwareNames, hardware_names, sv_identifier, unique
-from common.records import ModelMetadata, TensorSpec
+from backend.rtl.names import HardwareNames, hardware_names, param_names, sv_identifier, unique
+from common.records import ModelMetadata, NamedConstant, TensorSpec, rearranged_digest, values_digest
 
 
 @pytest.mark.parametrize(("text", "legal"), [
@@ -68,3 +68,22 @@ def test_interfaces_skip_unused_tensors_and_names_stay_distinct() -> None:
     # x.0 and x_0 are both x_0 as identifiers: the later one gets a suffix, though x.0 has no port
     # a reserved word is fine as a prefix (input_ld0_addr): no `m_`, and no `input_` that would make `input__ld0_addr`
     assert dict(names.prefixes) == {0: "x", 1: "x_0_1", 2: "input", 3: "constant_2xi32"}
+
+
+def _constant(name: str, shape: tuple[int, ...], values: list[int], bits: int) -> NamedConstant:
+    return NamedConstant(name, shape, values_digest(values, bits), rearranged_digest(values))
+
+
+def test_a_parameter_is_named_after_the_tensor_it_holds_even_widened_or_permuted() -> None:
+    weight = [-2, -1, 0, 1, 2, 3]  # an int8 (2, 3) weight
+    constants = [_constant("fc1.weight", (2, 3), weight, 8), _constant("fc1.bias", (2,), [7, 9], 32)]
+    params = [
+        Param("__constant_2x3xi32", (2, 3), "i32", tuple(weight)),  # widened to i32 in place: the same layout
+        Param("__constant_3x2xi8", (3, 2), "i8", (-2, 1, -1, 2, 0, 3)),  # weight.T: another layout
+        Param("__constant_2xi32", (2,), "i32", (9, 7)),  # bias reversed: another layout
+        Param("__constant_3xi32", (3,), "i32", (1, 2, 3)),  # computed by the compiler: no tensor holds it
+    ]
+    assert param_names(constants, params[:1]) == ("fc1.weight",)
+    assert param_names(constants, params[1:]) == ("fc1.weight.permuted", "fc1.bias.permuted", "__constant_3xi32")
+    # each tensor names one memory: the second copy of the weight keeps its global's name
+    assert param_names(constants, params[:2]) == ("fc1.weight", "__constant_3x2xi8")
