@@ -81,7 +81,7 @@ def all_rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage,
     return (
         # torch-mlir's MLIR: linalg on tensors -> cf + memref
         torch_side.rewrite_stage(check_dtypes, model=metadata.name),
-        torch_side.pass_stage("fuse-elementwise"),
+        torch_side.fuse_stage(),
         torch_side.pass_stage("bufferize"),
         torch_side.rewrite_stage(memory_interfaces, num_inputs=len(metadata.args), num_outputs=len(metadata.results)),
         torch_side.pass_stage("lower-to-affine"),

@@ -56,13 +56,22 @@ LOWER_TO_CF = (
 
 # Stage name -> passes (the order the stages run in is the flow's).
 PASSES: dict[str, tuple[str, ...]] = {"fuse-elementwise": FUSE_ELEMENTWISE, "bufferize": BUFFERIZE,
-                                       "lower-to-affine": LOWER_TO_AFFINE, "lower-to-cf": LOWER_TO_CF}
+                                      "lower-to-affine": LOWER_TO_AFFINE, "lower-to-cf": LOWER_TO_CF}
 
 
 def pass_stage(name: str) -> Stage:
     """The pipeline stage `name` of `PASSES`."""
     pipeline = module_pipeline(PASSES[name])
     return Stage(name, lambda text: run_pipeline(text, pipeline))
+
+
+def fuse_stage() -> Stage:
+    """fuse-elementwise, then every result a value of its own again: fusion erases the identity copies the
+    frontend made for `return y, y`, and bufferization segfaults on a value returned twice."""
+    from frontend.torch._distinct_results import distinct_results
+
+    pipeline = module_pipeline(PASSES["fuse-elementwise"])
+    return Stage("fuse-elementwise", lambda text: rewrite_text(run_pipeline(text, pipeline), distinct_results))
 
 
 def rewrite_stage(transform: Callable[..., Any], **arguments: Any) -> Stage:

@@ -59,3 +59,22 @@ func.func @chain(%a: tensor<8xi32>, %b: tensor<8xi32>) -> tensor<8xi8> {
   } -> tensor<8xi8>
   return %narrow : tensor<8xi8>
 }
+
+// A value returned twice keeps a copy of its own after fusion (which erases identity copies):
+// bufferization's out-params pass segfaults on one value in two result slots.
+// CHECK-LABEL: func.func @twice
+// CHECK:         %[[Y:.*]] = linalg.generic
+// CHECK:         %[[C:.*]] = linalg.copy {{.*}}ins(%[[Y]]
+// CHECK:         return %[[Y]], %[[C]]
+func.func @twice(%x: tensor<4xi32>) -> (tensor<4xi32>, tensor<4xi32>) {
+  %e = tensor.empty() : tensor<4xi32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%x : tensor<4xi32>) outs(%e : tensor<4xi32>) {
+  ^bb0(%a: i32, %o: i32):
+    %s = arith.addi %a, %a : i32
+    linalg.yield %s : i32
+  } -> tensor<4xi32>
+  %e2 = tensor.empty() : tensor<4xi32>
+  %c = linalg.copy ins(%y : tensor<4xi32>) outs(%e2 : tensor<4xi32>) -> tensor<4xi32>
+  return %y, %c : tensor<4xi32>, tensor<4xi32>
+}
