@@ -19,7 +19,9 @@ cannot hide here. The numbers are our baseline for making circuits fast.
 
 `--baseline wide` compares against the options given with narrow widths off
 (the datapath before bit-width narrowing, docs/flow.md) instead of the
-unpipelined circuits.
+unpipelined circuits; `--baseline unfused` against elementwise fusion off, and
+`--fold N --baseline unfolded` measures folding (cycles and area) against
+`--fold 1`.
 
 With `--synth ecp5` (and `--synth-device`, ...) both circuits of every model are
 also synthesised and placed and routed: LUT4s, flip-flops, DSPs, block RAMs,
@@ -197,6 +199,7 @@ BASELINES = {
     "unpipelined": "the circuits before pipelining (RtlOptions.unpipelined())",
     "wide": "the options given with narrow widths off (the datapath before bit-width narrowing)",
     "unfused": "the options given with elementwise fusion off (a loop nest per operation)",
+    "unfolded": "the options given with --fold 1 (one reduction step per iteration)",
 }
 
 
@@ -206,6 +209,8 @@ def baseline_rtl(name: str, given: RtlOptions) -> RtlOptions:
         return dataclasses.replace(given, narrow_widths=False)
     if name == "unfused":
         return dataclasses.replace(given, fuse_elementwise=False)
+    if name == "unfolded":
+        return dataclasses.replace(given, fold=1)
     return RtlOptions.unpipelined()
 
 

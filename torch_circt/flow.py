@@ -38,6 +38,7 @@ from backend.rtl.circt_side.wire_completion import wire_completion
 from backend.rtl.torch_side.check_dtypes import check_dtypes
 from backend.rtl.torch_side.coalesce_loops import coalesce_loops
 from backend.rtl.torch_side.drop_unused_memories import drop_unused_memories
+from backend.rtl.torch_side.fold_reductions import fold_reductions
 from backend.rtl.torch_side.integer_ops import integer_ops
 from backend.rtl.torch_side.linearize_memrefs import linearize_memrefs
 from backend.rtl.torch_side.memory_interfaces import memory_interfaces
@@ -87,6 +88,8 @@ def all_rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage,
         torch_side.pass_stage("lower-to-affine"),
         torch_side.rewrite_stage(scalar_replacement),
         torch_side.text_stage(coalesce_loops),
+        torch_side.rewrite_stage(fold_reductions, factor=options.fold, num_inputs=len(metadata.args),
+                                 num_outputs=len(metadata.results)),
         torch_side.pass_stage("lower-to-cf"),
         torch_side.rewrite_stage(integer_ops),
         torch_side.rewrite_stage(linearize_memrefs),

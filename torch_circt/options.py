@@ -36,6 +36,8 @@ class RtlOptions:
 
     `fuse_elementwise`: elementwise chains, and the casts and transposes an operation reads, fused into one
     loop nest with it (linalg elementwise fusion): fewer sequential loops and internal memories.
+    `fold`: every innermost integer reduction loop takes this many steps per iteration (FINN's SIMD),
+    summed in an adder tree, with the parameters it reads banked (fold-reductions); 1 leaves loops as they are.
     `scalar_replacement`: reduction accumulators carried in loops, not reloaded from memory each iteration.
     `coalesce_loops`: perfect loop bands merged into one loop where no address then needs a division.
     `local_constants`: constants cloned into their blocks and fed by sources, not carried through loops.
@@ -56,6 +58,8 @@ class RtlOptions:
                                     "loop nest",
                                     stages=("fuse-elementwise",))
     scalar_replacement: bool = option(True, "reduction accumulators carried in loops", stages=("scalar-replacement",))
+    fold: int = option(1, "steps per iteration of every innermost integer reduction loop (SIMD), summed in a tree, "
+                       "parameters banked to match; 1: no folding")
     coalesce_loops: bool = option(True, "perfect loop bands merged where addresses stay division-free",
                                   stages=("coalesce-loops",))
     local_constants: bool = option(True, "constants cloned into their blocks, fed by sources",
@@ -144,8 +148,8 @@ class Options:
         if self.rtl.rom_style not in ROM_STYLES:
             raise ValueError(f"rom_style must be {', '.join(ROM_STYLES)}, not '{self.rtl.rom_style}'")
         limit = 1 if self.sim.cycle_limit is None else self.sim.cycle_limit
-        if self.rtl.buffer_size < 1 or limit < 1 or self.sim.verilator_jobs < 1:
-            raise ValueError("buffer_size, cycle_limit and verilator_jobs must be at least 1")
+        if self.rtl.buffer_size < 1 or self.rtl.fold < 1 or limit < 1 or self.sim.verilator_jobs < 1:
+            raise ValueError("buffer_size, fold, cycle_limit and verilator_jobs must be at least 1")
         if self.sim.verilator_opt not in (None, 0, 1, 2, 3):
             raise ValueError(f"verilator_opt is a g++ -O level 0-3, not {self.sim.verilator_opt}")
         if self.synth.family not in (None, *SYNTH_FAMILIES):

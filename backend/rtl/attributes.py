@@ -8,6 +8,8 @@ that imports neither MLIR copy.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
 # Parameters turned into memory arguments (`memory_interfaces`), in argument order.
 PARAMS_ATTR = "torch_circt.params"
@@ -23,3 +25,19 @@ class Param:
     shape: tuple[int, ...]
     element: str
     values: tuple[int, ...]
+
+
+def read_params(module: Any, ir: ModuleType) -> list[Param]:
+    """The parameters recorded on `module` (`PARAMS_ATTR`), in argument order; `ir` is the bindings of its MLIR copy."""
+    if PARAMS_ATTR not in module.operation.attributes:
+        return []
+    params = []
+    for entry in ir.ArrayAttr(module.operation.attributes[PARAMS_ATTR]):
+        fields = ir.DictAttr(entry)
+        params.append(Param(
+            ir.StringAttr(fields["name"]).value,
+            tuple(ir.DenseI64ArrayAttr(fields["shape"])),
+            ir.StringAttr(fields["element"]).value,
+            tuple(ir.DenseI64ArrayAttr(fields["values"])),
+        ))
+    return params

@@ -14,7 +14,7 @@ import re
 
 from pycde.circt import ir
 
-from backend.rtl.attributes import PARAMS_ATTR, UNUSED_ATTR, Param
+from backend.rtl.attributes import UNUSED_ATTR, Param, read_params
 from backend.rtl.circt_side.context import circt_context, parse_in_circt
 from backend.rtl.manifest import Channel, LoadPort, Memory, PortManifest, StorePort
 from backend.rtl.names import CLOCK, RESET, HardwareNames, hardware_names, interfaces, memory_tensors
@@ -42,18 +42,7 @@ def _channel(names: HardwareNames, name: str, type_text: str) -> Channel:
 
 def module_params(module: ir.Module) -> list[Param]:
     """The parameters the memory-interfaces stage recorded on the module, in argument order."""
-    if PARAMS_ATTR not in module.operation.attributes:
-        return []
-    params = []
-    for entry in ir.ArrayAttr(module.operation.attributes[PARAMS_ATTR]):
-        fields = ir.DictAttr(entry)
-        params.append(Param(
-            ir.StringAttr(fields["name"]).value,
-            tuple(ir.DenseI64ArrayAttr(fields["shape"])),
-            ir.StringAttr(fields["element"]).value,
-            tuple(ir.DenseI64ArrayAttr(fields["values"])),
-        ))
-    return params
+    return read_params(module, ir)
 
 
 def unused_memories(module: ir.Module) -> set[int]:
