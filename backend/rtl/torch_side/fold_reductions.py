@@ -65,13 +65,13 @@ def fold_reductions(module: ir.Module, factor: int, num_inputs: int, num_outputs
     # reached carry SEEN, so the next walk skips them (they keep the factor left over for them).
     while (loop := next((op for op in ops_named(module, "affine.for") if SEEN not in op.attributes), None)) is not None:
         remaining = factor
+        terms: dict[int, int] = {}  # memory -> loads of it per iteration, after this nest's folds so far
         while True:
             trips = _reduction_trips(loop)
             step = math.gcd(remaining, trips) if trips else 1
             if step > 1:
                 for load in _unroll(loop, step):
-                    memory = hash(load.operands[0])
-                    loads[memory] = math.gcd(loads.get(memory, step), step)
+                    terms[hash(load.operands[0])] = factor // remaining * step
                 folded.append(Folded(str(loop.location), trips, step))
                 remaining //= step
             if step == 1 or step < trips:
@@ -80,6 +80,8 @@ def fold_reductions(module: ir.Module, factor: int, num_inputs: int, num_outputs
             loop = _promote(loop)  # one iteration left: its body joins the loop around it, which folds next
             if loop is None:
                 break
+        for memory, count in terms.items():
+            loads[memory] = math.gcd(loads.get(memory, count), count)
     for op in ops_named(module, "affine.for"):
         del op.attributes[SEEN]
     if folded:
@@ -219,7 +221,7 @@ def _place_memories(module: ir.Module, func: ir.Operation, factors: dict[int, in
         factor = factors[hash(argument)]
         shape = ir.MemRefType(argument.type).shape
         placed = bank_loads(loads, shape[0], factor) if position >= first_param and len(shape) == 1 and factor > 1 else None
-        if placed is not None:
+        if placed is not None and len({p.bank for p in placed[1]}) == len(loads):  # one load per bank: one port each
             banked += _split(func, entry, position, params.pop(position - first_param), factor, loads, *placed)
         else:
             _copy_in(entry, argument, loads)
