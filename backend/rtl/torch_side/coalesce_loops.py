@@ -58,7 +58,7 @@ def promote_single_iterations(module: ir.Module) -> int:
     its iter_args the initial values and its results what the body yields; returns how many."""
     promoted = 0
     for loop in [owner_op(op) for op in ops_named(module, "affine.for")]:
-        if _trip_count(loop) != 1:
+        if trip_count(loop) != 1:
             continue
         body = loop.regions[0].blocks[0]
         with loop.location:
@@ -151,7 +151,7 @@ def _coalesced(text: str, position: int) -> str | None:
 
 def _coalesce(outer: ir.Operation, inner: ir.Operation) -> ir.Operation:
     """One loop over both trip counts (carrying the pair's iter_args); the old induction variables as affine.apply."""
-    outer_trips, inner_trips = _trip_count(outer), _trip_count(inner)
+    outer_trips, inner_trips = trip_count(outer), trip_count(inner)
     index = ir.IndexType.get()
     carried = [result.type for result in outer.results]
     with outer.location:
@@ -184,7 +184,7 @@ def _inner_of(outer: ir.Operation) -> ir.Operation | None:
     """The loop perfectly nested in `outer` (both with constant bounds from 0, the iter_args passed straight
     through), or None."""
     ops = block_ops(outer.regions[0].blocks[0])
-    if len(ops) != 2 or ops[0].name != "affine.for" or _trip_count(outer) is None or _trip_count(ops[0]) is None:
+    if len(ops) != 2 or ops[0].name != "affine.for" or trip_count(outer) is None or trip_count(ops[0]) is None:
         return None
     inner, terminator = ops
     carried = list(outer.regions[0].blocks[0].arguments)[1:]
@@ -192,7 +192,8 @@ def _inner_of(outer: ir.Operation) -> ir.Operation | None:
     return inner if passes_through else None
 
 
-def _trip_count(loop: ir.Operation) -> int | None:
+def trip_count(loop: ir.Operation) -> int | None:
+    """N for a loop `for i in 0..N step 1` with constant bounds; None for any other loop."""
     lower = ir.AffineMapAttr(loop.attributes["lowerBoundMap"]).value.results
     upper = ir.AffineMapAttr(loop.attributes["upperBoundMap"]).value.results
     if len(lower) != 1 or len(upper) != 1 or ir.IntegerAttr(loop.attributes["step"]).value != 1:

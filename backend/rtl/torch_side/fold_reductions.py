@@ -28,7 +28,6 @@ port (`memory_interfaces`), so the memories the folded loops read are placed:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from torch_mlir import ir
 from torch_mlir.dialects import affine, memref
@@ -36,6 +35,7 @@ from torch_mlir.dialects import affine, memref
 from backend.rtl.attributes import Param, read_params
 from backend.rtl.ir_walk import block_ops, owner_op
 from backend.rtl.torch_side.banking import Banked, bank_loads, bank_values
+from backend.rtl.torch_side.coalesce_loops import trip_count
 from backend.rtl.torch_side.memory_interfaces import record_params
 from backend.rtl.torch_side.walk import ops_named
 
@@ -46,20 +46,10 @@ _BODY_OPS = ("affine.load", "affine.apply", "affine.yield")
 SEEN = "torch_circt.fold_seen"
 
 
-@dataclass(frozen=True)
-class Folded:
-    """One folded loop: where it was (the linalg op's location) and by how much."""
-
-    location: str
-    trips: int
-    factor: int
-
-
-def fold_reductions(module: ir.Module, factor: int, num_inputs: int, num_outputs: int) -> list[Folded]:
+def fold_reductions(module: ir.Module, factor: int, num_inputs: int, num_outputs: int) -> None:
     """Fold every eligible innermost reduction by gcd(factor, trips), then give each load a port of its own."""
     if factor < 1:
         raise ValueError(f"the fold factor is a positive number of steps per iteration, not {factor}")
-    folded: list[Folded] = []
     loads: dict[int, int] = {}  # memory (hash) -> the factor of the loops that read it in folded bodies
     # A fresh walk per loop nest: promotion erases loops an earlier walk listed. Loops a nest's fold
     # reached carry SEEN, so the next walk skips them (they keep the factor left over for them).
@@ -72,7 +62,6 @@ def fold_reductions(module: ir.Module, factor: int, num_inputs: int, num_outputs
             if step > 1:
                 for load in _unroll(loop, step):
                     terms[hash(load.operands[0])] = factor // remaining * step
-                folded.append(Folded(str(loop.location), trips, step))
                 remaining //= step
             if step == 1 or step < trips:
                 loop.attributes[SEEN] = ir.UnitAttr.get(module.context)
@@ -84,20 +73,18 @@ def fold_reductions(module: ir.Module, factor: int, num_inputs: int, num_outputs
             loads[memory] = math.gcd(loads.get(memory, count), count)
     for op in ops_named(module, "affine.for"):
         del op.attributes[SEEN]
-    if folded:
+    if loads:  # a memory a folded body reads
         with module.context, ir.Location.unknown():
             for func in ops_named(module, "func.func"):
                 _place_memories(module, owner_op(func), loads, first_param=num_inputs + num_outputs)
-    return folded
 
 
 def _reduction_trips(loop: ir.Operation) -> int:
     """The trip count of an innermost loop `for k in 0..N: acc = acc op f(k)` that can fold; 0 otherwise."""
     if len(loop.results) != 1 or len(list(loop.operands)) != 1 or not isinstance(loop.results[0].type, ir.IntegerType):
         return 0  # bounds with operands, several accumulators, or a float one
-    lower = ir.AffineMapAttr(loop.attributes["lowerBoundMap"]).value
-    upper = ir.AffineMapAttr(loop.attributes["upperBoundMap"]).value
-    if str(lower) != "() -> (0)" or ir.IntegerAttr(loop.attributes["step"]).value != 1 or upper.n_inputs:
+    trips = trip_count(loop)
+    if trips is None:
         return 0
     body = loop.regions[0].blocks[0]
     ops = block_ops(body)
@@ -110,7 +97,7 @@ def _reduction_trips(loop: ir.Operation) -> int:
         return 0
     if not all(_plain(load.operands[0]) for load in ops if load.name == "affine.load"):
         return 0
-    return int(str(upper).split("(")[-1].rstrip(")"))
+    return trips
 
 
 def _plain(memory: ir.Value) -> bool:
@@ -140,7 +127,7 @@ def _unroll(loop: ir.Operation, factor: int) -> list[ir.Operation]:
     step = _reduction_op(body)
     term = next(v for v in step.operands if hash(v) != hash(accumulator))
     originals = [op for op in block_ops(body) if op != step and op.name != "affine.yield"]
-    trips = int(str(ir.AffineMapAttr(loop.attributes["upperBoundMap"]).value).split("(")[-1].rstrip(")"))
+    trips = trip_count(loop)
     with loop.context, loop.location:
         loop.attributes["upperBoundMap"] = ir.AffineMapAttr.get(ir.AffineMap.get_constant(trips // factor))
         terms: dict[int, ir.Value] = {}
