@@ -6,9 +6,10 @@ takes its integers, `quantize_inputs` makes them with Brevitas's own quantizer),
 QuantConv2d yields its int32 accumulator (scale = input scale x weight scale, per channel when the
 weights are), and each activation quantizer after it (QuantIdentity, QuantReLU, QuantHardTanh, or a
 layer's input_quant/output_quant) is a `Requantize` by the ratio of the scales as multiplier and shift
-(`fixed_point_multiplier`; a power-of-two ratio is a plain shift). Max pooling, flatten and views move
-integers unchanged. Each output node records its integer range and narrowest dtype in
-`node.meta["torch_circt.range"]` / `["torch_circt.dtype"]` for a later bit-width pass.
+(`fixed_point_multiplier`; a power-of-two ratio is a plain shift). A TruncAvgPool2d is the window's sum with
+Brevitas's truncation (its bits dropped by a shift, exact). Max pooling, flatten and views move integers
+unchanged. Each output node records its integer range and narrowest dtype in `node.meta["torch_circt.range"]` /
+`["torch_circt.dtype"]` for a later bit-width pass.
 """
 
 from __future__ import annotations
@@ -25,15 +26,16 @@ import torch
 import torch.fx as fx
 
 from common.errors import ModelError
-from frontend.quantize.brevitas_layers import STAGE, Grid, Where, activation_grid, bias_of, narrowest, weight_of
-from frontend.quantize.brevitas_modules import IntConv2d, IntLinear, Requantize
+from frontend.quantize.brevitas_layers import STAGE, Grid, Where, activation_grid, bias_of, narrowest, trunc_pool_of, weight_of
+from frontend.quantize.brevitas_modules import IntConv2d, IntLinear, Requantize, TruncSumPool2d
 from frontend.quantize.fixed_point import fixed_point_multiplier
 from frontend.quantize.graph import _ALIAS_MODULES, _SHAPE_FUNCTIONS, _SHAPE_METHODS, _SHAPE_MODULES
 
 ACTIVATIONS = (qnn.QuantIdentity, qnn.QuantReLU, qnn.QuantHardTanh)
 WEIGHTED = (qnn.QuantLinear, qnn.QuantConv2d)
 FLOAT_EXACT_LIMIT = 2**24  # float32 adds integers (times one power of two) exactly below this
-SUPPORTED = "QuantIdentity, QuantReLU, QuantHardTanh, QuantLinear, QuantConv2d, nn.MaxPool2d, flatten/view, Identity/Dropout"
+SUPPORTED = ("QuantIdentity, QuantReLU, QuantHardTanh, QuantLinear, QuantConv2d, TruncAvgPool2d, nn.MaxPool2d, flatten/view, "
+             "Identity/Dropout")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class _Value:
     grid: Grid | None  # None: a float model input, not yet quantized
     low: int
     high: int
+    accumulator: bool = False  # a weighted layer's sum, on no quantizer's grid
 
 
 class _Tracer(fx.Tracer):
@@ -150,9 +153,11 @@ class _Importer:
             return self.env[node.args[0]]
         if isinstance(module, _SHAPE_MODULES):
             return self._shape(node, module)
-        if isinstance(module, (qnn.TruncAvgPool2d, qnn.TruncAdaptiveAvgPool2d)):
-            raise where.refuse("truncating average pooling (TruncAvgPool2d)", "not imported yet: use nn.MaxPool2d, or "
-                               "QuantIdentity after an nn.AvgPool2d in a float model quantized with torch_circt.quantize")
+        if isinstance(module, qnn.TruncAvgPool2d):
+            return self._trunc_avg_pool(node, module, where)
+        if isinstance(module, qnn.TruncAdaptiveAvgPool2d):
+            raise where.refuse("adaptive truncating average pooling (TruncAdaptiveAvgPool2d)", "use TruncAvgPool2d with "
+                               "kernel_size = stride = input size / output size")
         raise where.refuse(f"the layer {type(module).__name__}", f"the importer supports {SUPPORTED}")
 
     def _quant_input(self, node: fx.Node, module: torch.nn.Module, where: Where) -> _Value:
@@ -192,10 +197,26 @@ class _Importer:
                                       None if pow2 else "scales not powers of two (Brevitas computes in float32)",
                                       None if small else "sums beyond 2^24 (float32 rounds them)"]))
         self.notes.append(LayerNote(target, "accumulator", weight_grid.bits, bias_exact and pow2 and small, why or "exact"))
-        result = _Value(out, grid, low, high)
+        result = _Value(out, grid, low, high, accumulator=True)
         if layer.output_quant.is_quant_enabled:
             result = self._requantize(result, activation_grid(layer.output_quant, where, "output_quant"), where, node)
         return result
+
+    def _trunc_avg_pool(self, node: fx.Node, pool: torch.nn.Module, where: Where) -> _Value:
+        value = self.env[node.args[0]]
+        if value.grid is None or value.accumulator:
+            raise where.refuse("an input that no activation quantizer made (a float input or a layer's accumulator, "
+                               "whose bit width Brevitas derives its own way)", "put a QuantIdentity or QuantReLU before it")
+        trunc = trunc_pool_of(pool, value.grid, where)
+        terms = trunc.kernel[0] * trunc.kernel[1]
+        low, high = (max(trunc.grid.low, min(trunc.grid.high, _drop_bits(terms * end, trunc.shift, trunc.floor)))
+                     for end in (value.low, value.high))
+        dtype = narrowest(trunc.grid.low, trunc.grid.high)
+        target = str(node.target)
+        self.owned[target] = TruncSumPool2d(trunc.kernel, trunc.stride, trunc.padding, trunc.shift, trunc.floor,
+                                            trunc.grid.low, trunc.grid.high, dtype)
+        self.notes.append(LayerNote(target, "average pool (sum, shift)", trunc.grid.bits, True, "exact"))
+        return _Value(self._emit(target, (value.node,), low, high, dtype), trunc.grid, low, high)
 
     def _requantize(self, value: _Value, grid: Grid, where: Where, node: fx.Node, proxy: torch.nn.Module | None = None) -> _Value:
         """Onto `grid`: a float input is quantized by this quantizer (it becomes the module's input), an integer
@@ -235,7 +256,7 @@ class _Importer:
             self.owned[str(node.target)] = module
         copied = self.graph.node_copy(node, lambda n: self.env[n].node)
         copied.meta.update({"torch_circt.range": (source.low, source.high)})
-        return _Value(copied, source.grid, source.low, source.high)
+        return _Value(copied, source.grid, source.low, source.high, source.accumulator)
 
     # --- helpers ----------------------------------------------------------------------------------------
     def _emit(self, target: str, args: tuple, low: int, high: int, dtype: torch.dtype) -> fx.Node:
@@ -282,6 +303,17 @@ def _shift_form(real: float, bits: int) -> tuple[int, int]:
     while multiplier % 2 == 0 and shift > 1:
         multiplier, shift = multiplier // 2, shift - 1
     return multiplier, shift
+
+
+def _drop_bits(value: int, shift: int, floor: bool) -> int:
+    """One integer through TruncSumPool2d's shift (ties to even, or floor): the bounds of its range."""
+    if shift <= 0:
+        return value << -shift
+    quotient, remainder = divmod(value, 1 << shift)
+    half = 1 << (shift - 1)
+    if floor or remainder < half or (remainder == half and quotient % 2 == 0):
+        return quotient
+    return quotient + 1
 
 
 def _fraction_exact(real: float, multiplier: int, shift: int) -> bool:

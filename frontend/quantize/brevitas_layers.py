@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import torch
 from brevitas.function.ops import max_int, min_int
 from brevitas.quant_tensor import IntQuantTensor
+from brevitas.quant_tensor.int_torch_handler import max_acc_bit_width_avg_pool2d
 
 from common.errors import UnsupportedOpError
 
@@ -124,3 +125,48 @@ def _grid(proxy: torch.nn.Module, scale: torch.Tensor, zero_point: torch.Tensor,
     width = torch.tensor(int(bits))
     low, high = int(min_int(signed, narrow, width)), int(max_int(signed, narrow, width))
     return Grid(scale.detach().double().reshape(-1), low, high, int(bits), signed, narrow)
+
+
+@dataclass(frozen=True)
+class TruncPool:
+    """What a TruncAvgPool2d does to integers: sum a `kernel` window every `stride` (zero `padding`), drop `shift` bits
+    (floor or round half to even), clamp onto `grid`, whose scale is the input's times 2^shift over the divisor."""
+
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    shift: int
+    floor: bool
+    grid: Grid
+
+
+def trunc_pool_of(pool: torch.nn.Module, source: Grid, where: Where) -> TruncPool:
+    """Brevitas's own arithmetic of a TruncAvgPool2d (`avg_pool2d_handler`, then `TruncIntQuant` with MSB scaling): the
+    sum's bit width is Brevitas's `max_acc_bit_width_avg_pool2d` of the input's, the output keeps the most significant
+    `bit_width` bits of it."""
+    kernel, stride, padding = (_pair(getattr(pool, name)) for name in ("kernel_size", "stride", "padding"))
+    if pool.ceil_mode:
+        raise where.refuse("ceil_mode=True (partial windows averaged over fewer elements)", "use ceil_mode=False")
+    if any(padding) and not pool.count_include_pad:
+        raise where.refuse("padding with count_include_pad=False", "use count_include_pad=True, or no padding")
+    if not pool.is_trunc_quant_enabled:
+        raise where.refuse("trunc_quant=None (a float average)", "keep a truncation quantizer, e.g. RoundTo8bit")
+    quant = pool.trunc_quant.tensor_quant
+    rounding = type(quant.float_to_int_impl).__name__
+    if rounding not in ("RoundSte", "FloorSte") or type(quant.trunc_scaling_impl).__name__ != "TruncMsbScaling":
+        raise where.refuse(f"trunc_quant with {rounding} and {type(quant.trunc_scaling_impl).__name__}",
+                           "use RoundTo8bit or TruncTo8bit (MSB truncation, round or floor), with any bit_width")
+    divisor = pool.divisor_override or kernel[0] * kernel[1]
+    in_bits = int(max_acc_bit_width_avg_pool2d(torch.tensor(float(source.bits)), divisor))
+    out_bits = int(quant.msb_clamp_bit_width_impl())
+    width = torch.tensor(out_bits)
+    low, high = int(min_int(source.signed, quant.narrow_range, width)), int(max_int(source.signed, quant.narrow_range, width))
+    shift = in_bits - out_bits
+    grid = Grid(source.scale * 2.0**shift / divisor, low, high, out_bits, source.signed, bool(quant.narrow_range))
+    return TruncPool(kernel, stride or kernel, padding, shift, rounding == "FloorSte", grid)
+
+
+def _pair(value: int | tuple[int, int] | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    return (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))

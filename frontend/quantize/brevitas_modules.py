@@ -58,3 +58,26 @@ class Requantize(torch.nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return round_shift_clamp(x.to(torch.int64) * self.multiplier, self.shift, self.low, self.high,
                                  ties_to_even=True, dtype=self.dtype)
+
+
+class TruncSumPool2d(torch.nn.Module):
+    """Brevitas's TruncAvgPool2d on integers: the window's sum (the average times its divisor, which Brevitas folds
+    into the scale), then `shift` bits dropped (rounded half to even, or floored) and clamped; a negative shift is a
+    left shift. The sum is written as strided slices added up, which needs no channel count and no float op."""
+
+    def __init__(self, kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int], shift: int,
+                 floor: bool, low: int, high: int, dtype: torch.dtype) -> None:
+        super().__init__()
+        self.kernel, self.stride, self.padding = kernel, stride, padding
+        self.shift, self.floor, self.low, self.high, self.dtype = shift, floor, low, high, dtype
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding
+        x = F.pad(x.to(torch.int32), (pw, pw, ph, ph))
+        rows, cols = (x.shape[-2] - kh) // sh + 1, (x.shape[-1] - kw) // sw + 1
+        total = sum(x[..., i:i + sh * (rows - 1) + 1:sh, j:j + sw * (cols - 1) + 1:sw] for i in range(kh) for j in range(kw))
+        if self.shift <= 0:
+            return torch.clamp(total * (1 << -self.shift), self.low, self.high).to(self.dtype)
+        if self.floor:
+            return torch.clamp(total >> self.shift, self.low, self.high).to(self.dtype)
+        return round_shift_clamp(total, self.shift, self.low, self.high, ties_to_even=True, dtype=self.dtype)

@@ -125,10 +125,54 @@ def test_non_linear_activation_is_refused() -> None:
     assert "QuantSigmoid" in str(_refused(model, _inputs("linear", 0)))
 
 
-def test_trunc_avg_pool_is_refused() -> None:
+@pytest.mark.parametrize("scales", ["pow2", "float"])
+@pytest.mark.parametrize("window", [(2, None, 0), (3, 1, 1), (3, 2, 0)], ids=["k2", "k3-s1-p1", "k3-s2"])
+@pytest.mark.parametrize("truncation", ["RoundTo8bit", "TruncTo8bit-4bit"])
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "unsigned"])
+@pytest.mark.parametrize("bits", [2, 4, 8])
+def test_trunc_avg_pool_matches_brevitas_bit_for_bit(bits: int, signed: bool, truncation: str,
+                                                      window: tuple[int, int | None, int], scales: str) -> None:
+    """Pooling is exact whatever the scales: a sum and a power-of-two truncation of integers, as Brevitas does it."""
+    torch.manual_seed(bits)
+    kernel, stride, padding = window
+    trunc = {"trunc_quant": quant.RoundTo8bit} if truncation == "RoundTo8bit" else {"trunc_quant": quant.TruncTo8bit,
+                                                                                     "bit_width": 4}
+    activation = brevitas_nn.QuantIdentity if signed else brevitas_nn.QuantReLU
+    model = torch.nn.Sequential(
+        activation(act_quant=(SIGNED_ACT if signed else UNSIGNED_ACT)[scales], bit_width=bits, return_quant_tensor=True),
+        brevitas_nn.TruncAvgPool2d(kernel_size=kernel, stride=stride, return_quant_tensor=True, **trunc))
+    model[1].padding = padding  # Brevitas's constructor drops a padding argument; AvgPool2d's forward reads this
+    x = 2 * torch.randn(4, 3, 7, 7, generator=torch.Generator().manual_seed(bits))
+    model.train()
+    model(x)
+    model.eval()
+    imported = torch_circt.from_brevitas(model, (x,))
+    with torch.no_grad():
+        reference = model(x)
+    ours = imported.module(*imported.quantize_inputs(x)).to(torch.int64)
+    assert torch.equal(ours, torch.round(reference.value.double() / reference.scale.double()).to(torch.int64))
+    assert torch.allclose(imported.output_grids[0].scale.float(), reference.scale.reshape(-1), rtol=1e-6, atol=0)
+    pool = next(n for n in imported.module.graph.nodes if n.op == "call_module" and n.target == "1")
+    low, high = pool.meta["torch_circt.range"]
+    assert low <= int(ours.min()) and int(ours.max()) <= high  # the recorded range holds what the pool gives
+
+
+def test_trunc_avg_pool_settings_without_an_integer_form_are_refused() -> None:
+    quantizer = brevitas_nn.QuantIdentity(bit_width=4, return_quant_tensor=True)
+    padded = brevitas_nn.TruncAvgPool2d(kernel_size=3, count_include_pad=False)
+    padded.padding = 1
+    for pool, setting in ((brevitas_nn.TruncAvgPool2d(kernel_size=3, ceil_mode=True), "ceil_mode=True"),
+                          (padded, "count_include_pad"),
+                          (brevitas_nn.TruncAdaptiveAvgPool2d(output_size=2), "TruncAdaptiveAvgPool2d")):
+        error = _refused(torch.nn.Sequential(quantizer, pool), _inputs("conv", 0))
+        assert setting in str(error) and "'1'" in str(error) and error.location
+
+
+def test_trunc_avg_pool_of_an_accumulator_is_refused() -> None:
     model = torch.nn.Sequential(brevitas_nn.QuantIdentity(bit_width=4, return_quant_tensor=True),
+                                brevitas_nn.QuantConv2d(2, 2, 3, weight_bit_width=4, bias=False, return_quant_tensor=True),
                                 brevitas_nn.TruncAvgPool2d(kernel_size=2))
-    assert "TruncAvgPool2d" in str(_refused(model, _inputs("conv", 0)))
+    assert "accumulator" in str(_refused(model, _inputs("conv", 0)))
 
 
 def test_unquantized_input_to_a_layer_is_refused() -> None:
@@ -158,3 +202,25 @@ def test_rtl_matches_the_integer_module_bit_for_bit() -> None:
     with torch.no_grad():
         reference = _float(model(x))
     assert torch.allclose(imported.dequantize_outputs(imported.module(*inputs))[0], reference, rtol=0, atol=1e-6)
+
+
+def test_rtl_pooled_conv_matches_bit_for_bit() -> None:
+    """A 4-bit conv, ReLU and TruncAvgPool2d on the RTL path: the pool's strided window sums and shift in hardware."""
+    torch.manual_seed(1)
+    act = {"act_quant": quant.Uint8ActPerTensorFixedPoint, "bit_width": 4, "return_quant_tensor": True}
+    model = torch.nn.Sequential(
+        brevitas_nn.QuantReLU(**act),
+        brevitas_nn.QuantConv2d(1, 2, 3, bias=True, weight_bit_width=4, weight_quant=quant.Int8WeightPerTensorFixedPoint,
+                                bias_quant=quant.Int32Bias),
+        brevitas_nn.QuantReLU(**act),
+        brevitas_nn.TruncAvgPool2d(kernel_size=2, trunc_quant=quant.RoundTo8bit, bit_width=4)).eval()
+    x = torch.rand(1, 1, 6, 6)
+    imported = torch_circt.from_brevitas(model, (x,))
+    inputs = imported.quantize_inputs(x)
+    design = torch_circt.compile(imported.module, inputs, target="rtl", name="brevitas_pool4")
+    check = design.check()
+    assert check.matched and check.exact, str(check)
+    with torch.no_grad():
+        reference = model(x)
+    assert imported.exact
+    assert torch.equal(imported.module(*inputs).to(torch.int64), torch.round(reference.value / reference.scale).to(torch.int64))
