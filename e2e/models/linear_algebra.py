@@ -88,3 +88,17 @@ def int_mm_mixed_sign_i8():
     a8 = ints((24, 8), seed=432, low=-128, high=128, dtype=torch.int8)
     b = ints((8, 8), seed=433, low=-128, high=128, dtype=torch.int8)
     return Lambda(lambda a, a8, b: (torch._int_mm(a, b), torch._int_mm(a8, b))), (a, a8, b)
+
+
+@case(name="trilinear_expanded_f32", tolerance=F32)
+def trilinear_expanded_f32():
+    """`aten._trilinear` (what `bilinear` calls), torch-mlir's Aten_TrilinearModuleZerodDimBug: a dimension expanded in
+    all three inputs has size 0 in eager (an empty result; all zeros when it is the unroll dimension and summed),
+    torch-mlir gave it size 1 and failed check-signature. Beside it, trilinears torch-mlir's lowering computes."""
+    trilinear = torch.ops.aten._trilinear
+
+    def forward(a, b, v, w, u):
+        return (trilinear(a, b, a, [0], [0], [0], [2], 0), trilinear(a, b, a, [0], [0], [0], [0, 2], 0),
+                trilinear(v, a, u, [1], [], [0, 1], [2], 0), torch.nn.functional.bilinear(v, v, w))
+    return Lambda(forward), (floats((2, 3, 6), seed=443), floats((2, 3, 6), seed=444), floats((2, 6), seed=445),
+                             floats((3, 6, 6), seed=446), floats((6,), seed=447))

@@ -22,6 +22,10 @@
 - `isfinite(x)`: torch-mlir has no lowering; |x| < inf is false for inf and NaN, true otherwise.
 - `conv_tbc(x, w, b, pad)`: torch-mlir's result shape is wrong (time and batch swapped); it is
   a conv1d on (batch, channel, time), as eager computes it.
+- `_trilinear(i1, i2, i3, expand1, expand2, expand3, sumdim, unroll_dim)` where a dimension is
+  expanded in all three inputs: eager gives that dimension size 0 (an empty result), or all zeros
+  when it is the unroll dimension; torch-mlir gives it size 1 (check-signature failed on
+  Aten_TrilinearModuleZerodDimBug). Here the result is eager's: zeros of eager's shape.
 - `threshold_backward(grad, x, t)` with operands of two dtypes: torch-mlir gives the grad's
   dtype; eager promotes both (int64 and float32 give float32).
 - `adaptive_max_pool2d/3d` where an input size is not a multiple of the output size (torch-mlir
@@ -135,6 +139,21 @@ def conv_tbc(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, pad: int
     return torch.conv1d(x.permute(1, 2, 0), weight.permute(2, 1, 0), bias, padding=pad).permute(2, 0, 1)
 
 
+def trilinear(i1: torch.Tensor, i2: torch.Tensor, i3: torch.Tensor, expand1: list[int], expand2: list[int],
+              expand3: list[int], sumdim: list[int], unroll_dim: int = 1):
+    """Only where eager's loop gives a dimension no size (expanded in every input); torch-mlir's otherwise."""
+    inputs = ((i1, set(expand1)), (i2, set(expand2)), (i3, set(expand3)))
+    total = i1.dim() + len(expand1)
+    sizes = []
+    for d in range(total):
+        present = [x.shape[d - sum(e < d for e in expanded)] for x, expanded in inputs if d not in expanded]
+        sizes.append(present[-1] if present else 0)
+    empty = [d for d in range(total) if sizes[d] == 0 and all(d in expanded for _, expanded in inputs)]
+    if not any(d == unroll_dim or d not in sumdim for d in empty):
+        return NotImplemented
+    return i1.new_zeros([size for d, size in enumerate(sizes) if d not in sumdim])
+
+
 def threshold_backward(grad: torch.Tensor, x: torch.Tensor, threshold: float):
     if grad.dtype == x.dtype:
         return NotImplemented
@@ -206,6 +225,7 @@ def decompositions() -> dict:
         _aten.rrelu_with_noise_functional.default: rrelu_with_noise_functional,
         _aten.isfinite.default: isfinite,
         _aten.conv_tbc.default: conv_tbc,
+        _aten._trilinear.default: trilinear,
         _aten.threshold_backward.default: threshold_backward,
         _aten.adaptive_max_pool2d.default: adaptive_max_pool,
         _aten.adaptive_max_pool3d.default: adaptive_max_pool,
