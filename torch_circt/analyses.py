@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from backend.rtl import PortManifest, StreamPort
+from backend.rtl.attributes import read_folds
 from backend.rtl.circt_side.internal_parameters import rom_module_name
 from backend.rtl.circt_side.ports import read_manifest
 from backend.rtl.names import tensor_prefixes
@@ -25,6 +26,7 @@ from torch_circt.loops import LoopWork, loop_work
 MANIFEST_STAGE = "extmem-to-hw"
 PARAMETERS_STAGE = "internal-parameters"
 STREAM_STAGE = "stream-interface"
+FOLDS_STAGE = "fold-reductions"
 # The loop nest is read from the input of this stage (linalg on memrefs); the hardware estimate from this one.
 LOOPS_BEFORE = "lower-to-affine"
 HW_LEVELS = LEVEL_ENDS["hw"]  # the first that ran
@@ -35,6 +37,7 @@ class RtlAnalysis:
     manifest: PortManifest  # its loop_bound is the loops' innermost iterations
     loops: LoopWork | None  # None where the bounds are not constant
     hardware: HwEstimate | None  # None below the hw level, or where the count failed (informative only)
+    folds: tuple[int, ...] = ()  # the fold of each reduction loop nest, in program order
 
 
 def analyse(inputs: Mapping[str, str], outputs: Mapping[str, str], metadata: ModelMetadata) -> RtlAnalysis:
@@ -49,7 +52,7 @@ def analyse(inputs: Mapping[str, str], outputs: Mapping[str, str], metadata: Mod
         manifest = parameters_inside(manifest)
     if STREAM_STAGE in outputs:
         manifest = streams_outside(manifest)
-    return RtlAnalysis(manifest, loops, _hardware(outputs, manifest))
+    return RtlAnalysis(manifest, loops, _hardware(outputs, manifest), read_folds(outputs.get(FOLDS_STAGE, "")))
 
 
 def parameters_inside(manifest: PortManifest) -> PortManifest:

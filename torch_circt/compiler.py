@@ -104,6 +104,7 @@ def _lower(design: Design, linalg: str, record: OnStage) -> None:
     metadata = design.metadata
     _, analysis = _segment(stages, linalg, "rtl", design, record, lambda i, o: analyses.analyse(i, o, metadata))
     design.manifest, design.loops, design.hardware = analysis.manifest, analysis.loops, analysis.hardware
+    design.folds = analysis.folds
 
 
 def _recorder(design: Design, on_stage: OnStage | None, progress: dict[str, str]) -> OnStage:

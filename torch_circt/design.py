@@ -97,6 +97,7 @@ class Design:
     manifest: PortManifest | None = None
     loops: LoopWork | None = None  # rtl: the loop nest's work, counted in the compile's worker (see `analyses`)
     hardware: HwEstimate | None = None  # rtl, from the hw level on: the pre-synthesis size estimate, likewise
+    folds: tuple[int, ...] = ()  # rtl: the fold of each reduction loop nest, in program order (fold-reductions)
     source: str = "python"
     build_seconds: float | None = None
     checks: list[Check] = field(default_factory=list)

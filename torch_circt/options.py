@@ -38,6 +38,9 @@ class RtlOptions:
     loop nest with it (linalg elementwise fusion): fewer sequential loops and internal memories.
     `fold`: every innermost integer reduction loop takes this many steps per iteration (FINN's SIMD),
     summed in an adder tree, with the parameters it reads banked (fold-reductions); 1 leaves loops as they are.
+    `fold_layers`: one such factor per reduction loop nest (layer), in program order, instead of `fold`.
+    `target_interval`: the folds are chosen per nest, biggest nest first, until the loops' iterations (the cycles
+    per inference, roughly: nests run one after another) reach this many, or no nest can fold further.
     `scalar_replacement`: reduction accumulators carried in loops, not reloaded from memory each iteration.
     `coalesce_loops`: perfect loop bands merged into one loop where no address then needs a division.
     `local_constants`: constants cloned into their blocks and fed by sources, not carried through loops.
@@ -60,6 +63,10 @@ class RtlOptions:
     scalar_replacement: bool = option(True, "reduction accumulators carried in loops", stages=("scalar-replacement",))
     fold: int = option(1, "steps per iteration of every innermost integer reduction loop (SIMD), summed in a tree, "
                        "parameters banked to match; 1: no folding")
+    fold_layers: tuple[int, ...] = option((), "one fold factor per reduction loop nest, in program order (N,N,...), "
+                                          "instead of --fold")
+    target_interval: int | None = option(None, "choose the folds per reduction loop nest so that the loops' iterations "
+                                         "per inference come to at most N")
     coalesce_loops: bool = option(True, "perfect loop bands merged where addresses stay division-free",
                                   stages=("coalesce-loops",))
     local_constants: bool = option(True, "constants cloned into their blocks, fed by sources",
@@ -148,8 +155,12 @@ class Options:
         if self.rtl.rom_style not in ROM_STYLES:
             raise ValueError(f"rom_style must be {', '.join(ROM_STYLES)}, not '{self.rtl.rom_style}'")
         limit = 1 if self.sim.cycle_limit is None else self.sim.cycle_limit
-        if self.rtl.buffer_size < 1 or self.rtl.fold < 1 or limit < 1 or self.sim.verilator_jobs < 1:
-            raise ValueError("buffer_size, fold, cycle_limit and verilator_jobs must be at least 1")
+        if self.rtl.buffer_size < 1 or min((self.rtl.fold, *self.rtl.fold_layers)) < 1 or limit < 1 or self.sim.verilator_jobs < 1:
+            raise ValueError("buffer_size, fold (each of fold_layers), cycle_limit and verilator_jobs must be at least 1")
+        if sum((self.rtl.fold != 1, bool(self.rtl.fold_layers), self.rtl.target_interval is not None)) > 1:
+            raise ValueError("give one of fold, fold_layers and target_interval: each sets every reduction nest's fold")
+        if self.rtl.target_interval is not None and self.rtl.target_interval < 1:
+            raise ValueError(f"target_interval is a number of cycles, at least 1, not {self.rtl.target_interval}")
         if self.sim.verilator_opt not in (None, 0, 1, 2, 3):
             raise ValueError(f"verilator_opt is a g++ -O level 0-3, not {self.sim.verilator_opt}")
         if self.synth.family not in (None, *SYNTH_FAMILIES):
@@ -177,6 +188,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                 help=f"{text} (default: {'on' if default else 'off'})")
         else:
             kind = _flag_type(getattr(defaults, group), name)
+            if typing.get_origin(kind) is tuple:
+                parser.add_argument(flag, type=_int_list, default=default, metavar="N,N,...",
+                                    help=f"{text} (default: none)")
+                continue
             parser.add_argument(flag, type=kind, default=default, metavar="N" if kind is int else None,
                                 help=f"{text} (default: {_NONE_MEANS.get(group, 'automatic') if default is None else default})")
 
@@ -190,7 +205,17 @@ def _flags(defaults: Options) -> list[tuple[str, str, str, str]]:
 def _flag_type(group: object, name: str) -> type:
     """What a flag parses: its field's annotation, less the None of an optional (None is only ever the default)."""
     hint = typing.get_type_hints(type(group))[name]
+    if typing.get_origin(hint) is tuple:
+        return hint
     return next((t for t in typing.get_args(hint) if t is not type(None)), hint)
+
+
+def _int_list(text: str) -> tuple[int, ...]:
+    """A flag's comma-separated integers (`--fold-layers 32,8`)."""
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, not '{text}'") from None
 
 
 def from_arguments(args: argparse.Namespace, **overrides) -> Options:

@@ -109,6 +109,7 @@ def _rtl_section(design, check) -> dict:
         "ideal_definition": IDEAL_DEFINITION,
         "ratio": cycles / ideal if cycles and ideal else None,
         "loop_nests": loops.loop_nests if loops else None,
+        "folds": list(design.folds),
         "memory_accesses": {"loads": loops.loads, "stores": loops.stores} if loops else None,
         "hardware": hardware.to_json() if hardware else None,
         "interface": _interface(design.manifest),
@@ -180,12 +181,16 @@ def render_markdown(report: dict) -> str:
     rtl = report.get("rtl")
     if rtl:
         lines += _interface_markdown(rtl)
+    if rtl and rtl.get("folds"):
+        lines += ["", "## Folds", "", f"Steps per iteration of each reduction loop nest, in program order: "
+                  f"{', '.join(map(str, rtl['folds']))} (fold-reductions; the ideal bound below counts the loops unfolded)."]
     if rtl and rtl["cycles"] is not None:
         lines += ["", "## Cycles", "", f"- simulated: **{rtl['cycles']}** cycles (Verilator, from start token to done)",
                   f"- ideal lower bound: {rtl['ideal_cycles']} cycles", f"- ratio simulated / ideal: {_fmt_ratio(rtl['ratio'])}",
                   "", f"The bound is the {rtl['ideal_definition']}. Loop nests: {rtl['loop_nests']}; memory accesses "
                   f"in innermost bodies: {_accesses(rtl['memory_accesses'])}. A ratio well above 1 means the dataflow circuit does "
                   "not overlap loop iterations (no pipelining) and pays handshake latency per access."]
+
         hardware = rtl.get("hardware")
         if hardware:
             lines += ["", "## Hardware estimate", "", f"Counted in the {hardware['source']}; pre-synthesis, "

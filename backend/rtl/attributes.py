@@ -7,12 +7,15 @@ that imports neither MLIR copy.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 # Parameters turned into memory arguments (`memory_interfaces`), in argument order.
 PARAMS_ATTR = "torch_circt.params"
+# The fold of each reduction loop nest (`fold_reductions`), in walk order, for the report.
+FOLDS_ATTR = "torch_circt.folds"
 # Positions of the memory arguments `drop_unused_memories` removed.
 UNUSED_ATTR = "torch_circt.unused_memories"
 
@@ -25,6 +28,12 @@ class Param:
     shape: tuple[int, ...]
     element: str
     values: tuple[int, ...]
+
+
+def read_folds(text: str) -> tuple[int, ...]:
+    """The folds `fold_reductions` recorded (`FOLDS_ATTR`), read off its output's text: one per reduction nest."""
+    found = re.search(FOLDS_ATTR.replace(".", r"\.") + r" = array<i64: ([0-9, ]+)>", text)
+    return tuple(int(f) for f in found.group(1).split(",")) if found else ()
 
 
 def read_params(module: Any, ir: ModuleType) -> list[Param]:

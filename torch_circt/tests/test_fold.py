@@ -7,6 +7,7 @@ import torch
 
 import torch_circt
 from torch_circt.options import Options, RtlOptions
+from torch_circt.report import build_report, render_markdown
 
 # x: 2 rows of 16; the weight reduces over 16 (folds by 4 and 8), the sum over 16, the max over 6 (folds by 2 only).
 X = torch.randint(-100, 100, (2, 16), generator=torch.Generator().manual_seed(27), dtype=torch.int32)
@@ -29,6 +30,21 @@ class Layer(torch.nn.Module):
 def designs() -> dict[int, torch_circt.Design]:
     return {fold: torch_circt.compile(Layer(), (X,), target="rtl", options=Options(rtl=RtlOptions(fold=fold)), name="layer")
             for fold in (1, 4)}
+
+
+def test_a_target_interval_folds_the_biggest_nest_and_the_report_lists_the_folds(designs) -> None:
+    """The matmul (192 iterations) dwarfs the sum (32) and the max (12): a target a little under the unfolded loops'
+    iterations is met by folding the matmul alone; the design and its report say which folds were applied."""
+    unfolded = designs[1]
+    assert unfolded.folds == (1, 1, 1)
+    target = unfolded.loops.innermost_iterations - 100
+    design = torch_circt.compile(Layer(), (X,), target="rtl", options=Options(rtl=RtlOptions(target_interval=target)),
+                                 name="layer")
+    assert design.folds[0] > 1 and design.folds[1:] == (1, 1), design.folds
+    run = design.simulate(X)
+    assert all(torch.equal(torch.from_numpy(got), want) for got, want in zip(run.outputs, Layer()(X)))
+    assert run.cycles < unfolded.simulate(X).cycles
+    assert f"in program order: {', '.join(map(str, design.folds))}" in render_markdown(build_report([design]))
 
 
 def test_folded_circuit_matches_pytorch_bit_for_bit_in_fewer_cycles(designs) -> None:

@@ -23,21 +23,31 @@ port (`memory_interfaces`), so the memories the folded loops read are placed:
   copied into an on-chip memory at entry, and the loads read that copy: an
   on-chip memory gives each load a port of its own;
 - an on-chip memory (`memref.alloc`) keeps one port per load.
+
+The factor is one for every nest (`factor`), one per reduction nest in walk order
+(`per_nest`, FINN's per-layer SIMD), or chosen for `target_interval` (`plan_factors`):
+the circuit runs its loop nests one after another at about one innermost iteration
+per cycle, so the smallest folds, biggest nest first, that bring the sum of every
+nest's iterations (over its fold) to the target. The folds applied are recorded on
+the module (`FOLDS_ATTR`) for the report.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from torch_mlir import ir
 from torch_mlir.dialects import affine, memref
 
-from backend.rtl.attributes import Param, read_params
+from backend.rtl.attributes import FOLDS_ATTR, Param, read_params
 from backend.rtl.ir_walk import block_ops, owner_op
 from backend.rtl.torch_side.banking import Banked, bank_loads, bank_values
 from backend.rtl.torch_side.coalesce_loops import trip_count
 from backend.rtl.torch_side.memory_interfaces import record_params
 from backend.rtl.torch_side.walk import ops_named
+from common.errors import UserError
 
 # Reductions that give the same integer in any order.
 ASSOCIATIVE = {"arith.addi", "arith.maxsi", "arith.minsi", "arith.maxui", "arith.minui", "arith.andi", "arith.ori",
@@ -46,22 +56,74 @@ _BODY_OPS = ("affine.load", "affine.apply", "affine.yield")
 SEEN = "torch_circt.fold_seen"
 
 
-def fold_reductions(module: ir.Module, factor: int, num_inputs: int, num_outputs: int) -> None:
-    """Fold every eligible innermost reduction by gcd(factor, trips), then give each load a port of its own."""
-    if factor < 1:
-        raise ValueError(f"the fold factor is a positive number of steps per iteration, not {factor}")
+@dataclass(frozen=True)
+class ReductionNest:
+    """An innermost reduction loop as the planner sees it: the trip counts it can fold through (its own, then each
+    enclosing loop it becomes the body of once promoted) and the innermost iterations of its whole nest."""
+
+    chain: tuple[int, ...]
+    iterations: int
+
+    def next_factor(self, factor: int) -> int | None:
+        """The smallest fold above `factor` that the chain takes whole (a divisor of a level's trips times the levels
+        below it), or None at the full fold."""
+        below, candidates = 1, []
+        for trips in self.chain:
+            candidates += [below * d for d in range(2, trips + 1) if trips % d == 0]
+            below *= trips
+        return min((c for c in candidates if c > factor), default=None)
+
+
+def plan_factors(nests: Sequence[ReductionNest], fixed: int, target: int) -> list[int]:
+    """Per nest, folds that bring `fixed` (the iterations of loops that cannot fold) plus each nest's iterations over
+    its fold to `target` or as near as the chains allow: the biggest nest takes its next fold first."""
+    chosen = [1] * len(nests)
+
+    def cost(i: int) -> int:
+        return nests[i].iterations // chosen[i]
+
+    while fixed + sum(cost(i) for i in range(len(nests))) > target:
+        movable = [i for i, nest in enumerate(nests) if nest.next_factor(chosen[i]) is not None]
+        if not movable:
+            break
+        biggest = max(movable, key=cost)
+        chosen[biggest] = nests[biggest].next_factor(chosen[biggest])
+    return chosen
+
+
+def fold_reductions(module: ir.Module, factor: int, num_inputs: int, num_outputs: int, per_nest: Sequence[int] = (),
+                    target_interval: int | None = None) -> None:
+    """Fold the eligible innermost reductions (module docstring says by how much), then give each load a port of its own."""
+    if factor < 1 or any(f < 1 for f in per_nest):
+        raise ValueError(f"a fold factor is a positive number of steps per iteration, not {factor} {tuple(per_nest)}")
+    nests, fixed = reduction_nests(module)
+    if target_interval is not None:
+        factors = plan_factors(nests, fixed, target_interval)
+    elif per_nest:
+        if len(per_nest) != len(nests):
+            raise UserError(message=f"{len(per_nest)} fold factors given for {len(nests)} reduction loop nests",
+                            stage="fold-reductions", hint=f"give {len(nests)} (one per nest, in program order: the "
+                            "report lists the nests' folds), or one --fold for all")
+        factors = list(per_nest)
+    else:
+        factors = [factor] * len(nests)
+    applied = []
     loads: dict[int, int] = {}  # memory (hash) -> the factor of the loops that read it in folded bodies
     # A fresh walk per loop nest: promotion erases loops an earlier walk listed. Loops a nest's fold
     # reached carry SEEN, so the next walk skips them (they keep the factor left over for them).
     while (loop := next((op for op in ops_named(module, "affine.for") if SEEN not in op.attributes), None)) is not None:
-        remaining = factor
+        if not _reduction_trips(loop):
+            loop.attributes[SEEN] = ir.UnitAttr.get(module.context)
+            continue
+        nest_factor = factors[len(applied)]
+        remaining = nest_factor
         terms: dict[int, int] = {}  # memory -> loads of it per iteration, after this nest's folds so far
         while True:
             trips = _reduction_trips(loop)
             step = math.gcd(remaining, trips) if trips else 1
             if step > 1:
                 for load in _unroll(loop, step):
-                    terms[hash(load.operands[0])] = factor // remaining * step
+                    terms[hash(load.operands[0])] = nest_factor // remaining * step
                 remaining //= step
             if step == 1 or step < trips:
                 loop.attributes[SEEN] = ir.UnitAttr.get(module.context)
@@ -69,14 +131,62 @@ def fold_reductions(module: ir.Module, factor: int, num_inputs: int, num_outputs
             loop = _promote(loop)  # one iteration left: its body joins the loop around it, which folds next
             if loop is None:
                 break
+        applied.append(nest_factor // remaining)
         for memory, count in terms.items():
             loads[memory] = math.gcd(loads.get(memory, count), count)
     for op in ops_named(module, "affine.for"):
         del op.attributes[SEEN]
+    if applied:
+        module.operation.attributes[FOLDS_ATTR] = ir.DenseI64ArrayAttr.get(applied, module.context)
     if loads:  # a memory a folded body reads
         with module.context, ir.Location.unknown():
             for func in ops_named(module, "func.func"):
                 _place_memories(module, owner_op(func), loads, first_param=num_inputs + num_outputs)
+
+
+def reduction_nests(module: ir.Module) -> tuple[list[ReductionNest], int]:
+    """The reduction nests in walk order (the order `per_nest` factors apply in), and the innermost iterations of every
+    other loop; a nest whose bounds are not constant counts as unable to fold."""
+    nests, fixed = [], 0
+    for loop in ops_named(module, "affine.for"):
+        if len(ops_named(loop, "affine.for")) > 1:
+            continue  # not innermost
+        iterations = _nest_iterations(loop)
+        trips = _reduction_trips(loop)
+        if trips:
+            nests.append(ReductionNest(_chain(loop, trips), iterations or 0))
+        else:
+            fixed += iterations or 0
+    return nests, fixed
+
+
+def _nest_iterations(loop: ir.Operation) -> int | None:
+    """The innermost iterations of `loop` inside all the loops around it; None where a bound is not constant."""
+    total: int | None = 1
+    while loop is not None and loop.name == "affine.for":
+        trips = trip_count(loop)
+        total = None if trips is None or total is None else total * trips
+        parent = loop.parent
+        loop = owner_op(parent) if parent is not None else None
+    return total
+
+
+def _chain(loop: ir.Operation, trips: int) -> tuple[int, ...]:
+    """`trips`, then the trip counts of the enclosing loops that become reductions when the one inside is promoted:
+    a loop whose accumulator starts the inner loop and whose yield is the inner loop's result."""
+    chain = [trips]
+    while (parent := owner_op(loop.parent) if loop.parent is not None else None) is not None and parent.name == "affine.for":
+        body = parent.regions[0].blocks[0]
+        ops = block_ops(body)
+        if (len(parent.results) != 1 or trip_count(parent) is None or len(body.arguments) != 2
+                or sum(op.name == "affine.for" for op in ops) != 1 or hash(loop.operands[0]) != hash(body.arguments[1])
+                or hash(ops[-1].operands[0]) != hash(loop.results[0])
+                or not all(op.name in (*_BODY_OPS, "affine.for") or (op.name.startswith("arith.") and not op.regions)
+                           for op in ops)):
+            break
+        chain.append(trip_count(parent))
+        loop = parent
+    return tuple(chain)
 
 
 def _reduction_trips(loop: ir.Operation) -> int:

@@ -1,5 +1,24 @@
 // RUN: torch-circt-opt --stage fold-reductions --fold 4 --args 1 --results 1 %s | filecheck %s
 // RUN: torch-circt-opt --stage fold-reductions --fold 8 --args 1 --results 1 %s | filecheck %s --check-prefix=EIGHT
+// RUN: torch-circt-opt --stage fold-reductions --fold-layers 2,1,24 --args 1 --results 1 %s | filecheck %s --check-prefix=LAYERS
+// RUN: torch-circt-opt --stage fold-reductions --target-interval 70 --args 1 --results 1 %s | filecheck %s --check-prefix=TARGET
+
+// The reduction nests, in walk order: @dot's k loop (16 iterations in all), @running_max's (6) and
+// @nest's taps and channels (24); the other loops take 46 iterations. --fold-layers gives each its
+// own fold: @nest's 24 takes both its loops whole. --target-interval 70 folds the biggest nest
+// first, one step at a time: @nest by 2 (92 -> 80), @dot by 2 (-> 72), @nest by 4 (-> 66). The
+// module records the folds applied.
+// LAYERS:      torch_circt.folds = array<i64: 2, 1, 24>
+// LAYERS-LABEL: func.func @dot
+// LAYERS:        affine.for %{{.*}} = 0 to 4 iter_args
+// LAYERS-LABEL: func.func @running_max
+// LAYERS:        affine.for %{{.*}} = 0 to 6 iter_args
+// LAYERS-LABEL: func.func @nest
+// LAYERS:        affine.for %{{.*}} = 0 to 24 {
+// LAYERS-NOT:    affine.for
+// LAYERS-COUNT-24: arith.muli
+// LAYERS-NOT:    affine.for
+// TARGET:      torch_circt.folds = array<i64: 2, 1, 4>
 
 // y[o] = sum_k x[k] * w[o, k] with w a parameter (row-major, 2 x 8), after scalar replacement.
 // Folded by 4: the k loop runs 2 iterations of 4 terms summed in a tree, then added to the
