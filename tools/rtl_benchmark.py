@@ -29,6 +29,12 @@ Fmax, latency (cycles / Fmax) old -> new, and the wall time of each step of the
 new one, in a second table; every post-synthesis netlist is simulated and
 checked too. The run then closes with
 `median Fmax: OLD -> NEW MHz, median LUT4: OLD -> NEW, median latency: OLD -> NEW us`.
+
+With `--stream N` every model also runs N inferences back to back from one reset
+(`Design.simulate_stream`, on the example inputs, every result checked bit for bit):
+a third table gives the interval (cycles between results), the latency of the first
+and, with `--synth`, inferences per second at Fmax, old -> new; the run closes with
+`median interval: OLD -> NEW cycles`.
 """
 
 from __future__ import annotations
@@ -58,7 +64,9 @@ columns (each "a->b" or "a/b" pair is old -> new: the baseline (--baseline), the
   verilator s  seconds to build the simulator
   Mcycles/s    simulated million cycles per second of wall time
 with --synth, a second table, old -> new: netlist (the netlist's own check), LUT4, FF, DSP, BRAM, Fmax MHz,
-latency us (cycles / Fmax); and the new circuit's seconds of yosys, nextpnr and the netlist build"""
+latency us (cycles / Fmax); and the new circuit's seconds of yosys, nextpnr and the netlist build
+with --stream N, a third table, old -> new: stream (every result bit for bit), interval (cycles between results),
+latency (first input to first result, cycles), inferences/s (Fmax / interval, with --synth)"""
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,15 @@ class SynthRow:
 
 
 @dataclass(frozen=True)
+class StreamRow:
+    """`--stream N`: the example inputs N times back to back, every result checked."""
+
+    matched: bool
+    interval: float
+    latency: int
+
+
+@dataclass(frozen=True)
 class Row:
     model: str
     matched: bool
@@ -89,6 +106,7 @@ class Row:
     registers: int
     muxes: int
     synthesis: SynthRow | None = None
+    stream: StreamRow | None = None
 
     @property
     def ratio(self) -> float:
@@ -99,8 +117,8 @@ class Row:
         return self.cycles / self.simulation_seconds if self.simulation_seconds else float("nan")
 
 
-def measure(name: str, options) -> Row:
-    """Compile, build and simulate one suite case through the flow; time each part."""
+def measure(name: str, options, stream: int = 0) -> Row:
+    """Compile, build and simulate one suite case through the flow; time each part; `stream` > 1: also as a stream."""
     import torch_circt
     from e2e.suite import get_case
 
@@ -114,7 +132,16 @@ def measure(name: str, options) -> Row:
     return Row(name, check.matched, check.simulation.cycles, loops.innermost_iterations, check.simulation.port_bound,
                import_seconds, stage_seconds, design.build_seconds, check.simulation.seconds,
                units["registers"].count, units["muxes"].count,
-               _synthesize(design, check.simulation.cycles) if options.synth.family else None)
+               _synthesize(design, check.simulation.cycles) if options.synth.family else None,
+               _stream(design, case.tolerance, stream) if stream > 1 else None)
+
+
+def _stream(design, tolerance, count: int) -> StreamRow:
+    from common.compare import compare
+
+    run = design.simulate_stream([design.golden.inputs] * count)
+    matched = all(not compare(design.metadata, design.golden, outputs, tolerance) for outputs in run.outputs)
+    return StreamRow(matched, run.interval, run.latency)
 
 
 def _synthesize(design, cycles: int) -> SynthRow:
@@ -142,6 +169,8 @@ def render(pairs: list[tuple[Row, Row]]) -> str:
     news = [new for _, new in pairs]
     if any(new.synthesis for new in news):
         lines += ["", _synth_table(pairs)]
+    if any(new.stream for new in news):
+        lines += ["", _stream_table(pairs)]
     lines.append("\ncompile time per stage (new), mean over models (seconds):")
     lines.extend(f"  {stage:<20} {sum(r.stage_seconds.get(stage, 0.0) for r in news) / len(news):.3f}"
                  for stage in news[0].stage_seconds)
@@ -154,6 +183,10 @@ def render(pairs: list[tuple[Row, Row]]) -> str:
     speedup = math.exp(sum(math.log(old.cycles / new.cycles) for old, new in pairs) / len(pairs))
     lines.append(f"median cycles/ideal: {_median(r.ratio for r in olds):.2f} -> {_median(r.ratio for r in news):.2f} "
                  f"(geomean speedup {speedup:.2f})")
+    streamed = [(old.stream, new.stream) for old, new in pairs if old.stream and new.stream]
+    if streamed:
+        lines.append(f"median interval: {_median(o.interval for o, _ in streamed):g} -> "
+                     f"{_median(n.interval for _, n in streamed):g} cycles")
     synthesized = [(old.synthesis, new.synthesis) for old, new in pairs if old.synthesis and new.synthesis]
     if synthesized:
         olds_s, news_s = [o for o, _ in synthesized], [n for _, n in synthesized]
@@ -181,12 +214,31 @@ def _synth_table(pairs: list[tuple[Row, Row]]) -> str:
     return "\n".join(lines)
 
 
+def _stream_table(pairs: list[tuple[Row, Row]]) -> str:
+    """Interval and latency of a stream of inferences, old -> new, and inferences per second at Fmax."""
+    head = f"{'model':<22} {'stream':<7} {'interval':>15} {'latency':>13} {'inferences/s':>21}"
+    lines = [head, "-" * len(head)]
+    for old, new in pairs:
+        o, n = old.stream, new.stream
+        if o is None or n is None:
+            continue
+        rates = "" if not (old.synthesis and new.synthesis) else \
+            f"{old.synthesis.fmax_mhz * 1e6 / o.interval:,.0f}->{new.synthesis.fmax_mhz * 1e6 / n.interval:,.0f}"
+        lines.append(f"{new.model:<22} {_yes(o.matched)}/{_yes(n.matched):<3} {f'{o.interval:g}->{n.interval:g}':>15} "
+                     f"{f'{o.latency}->{n.latency}':>13} {rates:>21}")
+    return "\n".join(lines)
+
+
+def _yes(matched: bool) -> str:
+    return "yes" if matched else "NO"
+
+
 def _netlist(synthesis: SynthRow) -> str:
     return "MATCH" if synthesis.netlist_matched else "MISMATCH"
 
 
 def _ok(row: Row) -> str:
-    return "yes" if row.matched else "NO"
+    return _yes(row.matched)
 
 
 def _median(values) -> float:
@@ -229,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
         + textwrap.fill(", ".join(cases), width=100, initial_indent="  ", subsequent_indent="  "))
     parser.add_argument("--models", help="comma-separated case names (default: every RTL case; listed below)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument("--stream", type=int, default=0, metavar="N",
+                        help="also run N inferences back to back per model: interval and latency (default: off)")
     parser.add_argument("--baseline", choices=sorted(BASELINES), default="unpipelined",
                         help="the old circuits: " + "; ".join(f"{k}: {v}" for k, v in sorted(BASELINES.items())))
     add_arguments(parser)
@@ -244,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     baseline = dataclasses.replace(options, rtl=baseline_rtl(args.baseline, options.rtl))
     pairs = []
     for name in names:
-        pairs.append((measure(name, baseline), measure(name, options)))
+        pairs.append((measure(name, baseline, args.stream), measure(name, options, args.stream)))
         old, new = pairs[-1]
         print(f"{name}: {old.cycles} -> {new.cycles} cycles (ideal {new.ideal})", file=sys.stderr)
     print(render(pairs))
@@ -253,7 +307,8 @@ def main(argv: list[str] | None = None) -> int:
                                         for label, row in (("old", old), ("new", new))}} for old, new in pairs]
         atomic_write_text(args.json, json.dumps(data, indent=2) + "\n")
     netlists = all(new.synthesis.netlist_matched for _, new in pairs if new.synthesis)
-    return 0 if netlists and all(old.matched and new.matched for old, new in pairs) else 1
+    streams = all(row.stream.matched for pair in pairs for row in pair if row.stream)
+    return 0 if netlists and streams and all(old.matched and new.matched for old, new in pairs) else 1
 
 
 if __name__ == "__main__":

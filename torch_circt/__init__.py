@@ -28,12 +28,13 @@ from torch_circt.options import EMIT_LEVELS, Options, RtlOptions, SimOptions, Sy
 if TYPE_CHECKING:
     from frontend.quantize import BrevitasModel, QuantizedModel, QuantizeOptions, from_brevitas, quantize
     from torch_circt.compiler import compile, from_linalg
-    from torch_circt.design import Check, Design, Simulation
+    from torch_circt.design import Check, Design, Simulation, StreamSimulation
 
 # Loaded on first use, so a tool that needs only the options (a simulator build
 # action) neither imports both MLIR copies nor depends on the compiler's code.
 _LAZY = {"compile": "torch_circt.compiler", "from_linalg": "torch_circt.compiler", "Check": "torch_circt.design",
-         "Design": "torch_circt.design", "Simulation": "torch_circt.design", "quantize": "frontend.quantize",
+         "Design": "torch_circt.design", "Simulation": "torch_circt.design", "StreamSimulation": "torch_circt.design",
+         "quantize": "frontend.quantize",
          "QuantizeOptions": "frontend.quantize", "QuantizedModel": "frontend.quantize",
          "from_brevitas": "frontend.quantize", "BrevitasModel": "frontend.quantize"}
 
@@ -49,6 +50,7 @@ __all__ = [
     "RtlOptions",
     "SimOptions",
     "Simulation",
+    "StreamSimulation",
     "SynthOptions",
     "Tolerance",
     "TorchCirctError",

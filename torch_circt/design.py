@@ -3,6 +3,7 @@
     design.sv, design.manifest          # rtl
     design.ir("handshake-buffers")      # any stage's MLIR
     design.simulate(*inputs)            # outputs + cycle count (rtl) / outputs (cpu)
+    design.simulate_stream(input_sets)  # rtl: inferences back to back, their interval and latency
     design.check()                      # against eager PyTorch
     design.synthesize(); design.check_netlist()   # FPGA area and Fmax; the netlist against PyTorch
     design.report                       # what report.json holds
@@ -54,6 +55,19 @@ class Simulation:
     cycles: int | None
     seconds: float
     port_bound: int | None = None
+
+
+@dataclass(frozen=True)
+class StreamSimulation:
+    """Inferences run back to back from one reset (`Design.simulate_stream`): each one's outputs and cycles (since
+    the previous one's last result; the first's since reset), the cycles between consecutive results in the steady
+    state (`interval`, None for one inference) and from the first input taken to the first result (`latency`)."""
+
+    outputs: tuple[tuple[np.ndarray, ...], ...]
+    cycles: tuple[int, ...]
+    interval: float | None
+    latency: int
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -176,6 +190,32 @@ class Design:
         """Run the design on each set of inputs, in order, in one worker: the simulator (or the JIT)
         is loaded once for all of them, not once per run. Each run starts from reset."""
         return self._run(list(input_sets), None)
+
+    def simulate_stream(self, input_sets: Iterable[Sequence[torch.Tensor | np.ndarray]],
+                        stalls: StallPattern | None = None) -> StreamSimulation:
+        """Run the rtl design on every set of inputs as one stream, without reset between them: a stream top
+        (interface="stream") is offered the next inference's inputs as soon as the previous ones are taken,
+        a memory top gets start again at each done. Compare the outputs with the model's yourself, as with
+        `simulate_many`; `interval` is what a stream of inferences costs per inference."""
+        runs = [tuple(_as_array(x) for x in inputs) for inputs in input_sets]
+        if self.target != "rtl" or not self.can_simulate:
+            raise UserError(message="a stream of inferences runs on the rtl simulator", stage="simulate", model=self.name,
+                            hint="compile with target='rtl' and emit='sv' (the defaults for rtl)")
+        from backend.sim import NO_STALLS, load_simulator
+
+        so = self._build()
+
+        def work(_send) -> StreamSimulation:
+            start = time.perf_counter()
+            result = load_simulator(so, self.manifest).run_stream(
+                runs, cycle_limit=self.options.sim.cycle_limit, stalls=NO_STALLS if stalls is None else stalls)
+            return StreamSimulation(result.inference_outputs, result.inference_cycles, result.interval, result.latency,
+                                    time.perf_counter() - start)
+
+        try:
+            return call_isolated(work)
+        except WorkerCrash as crash:
+            raise _crash_error(self.name, "simulate", crash) from None
 
     def simulate_netlist(self, *inputs: torch.Tensor | np.ndarray) -> Simulation:
         """Run the synthesised netlist (`synthesize` first) on `inputs`, through the same harness."""

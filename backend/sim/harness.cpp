@@ -11,8 +11,11 @@
 // until accepted), and answers each load / returns each store `done` after a latency drawn
 // uniformly from 1..max_latency cycles, still in order (the head of the FIFO becomes valid
 // only when its time has come). A splitmix64 generator seeded by `seed`: same seed, same cycles.
-// `inferences` > 1 offers start again after each done, without reset, with the memories
-// re-initialised to their first contents; each inference's cycles and memories are returned.
+// Several memory images (one per inference) run back to back without reset: a memory top gets
+// start again after each done, on the next image; a stream top's input streams move on to the
+// next image as soon as the last element of the current one is taken, so a circuit that can take
+// inference k+1 while finishing k is fed as a stream. Each inference's cycles, the cycle its first
+// input was taken and the cycle it completed, and its memories are returned.
 //
 // A stream top (its ports.cpp binds stream_inputs and stream_outputs and leaves start and done
 // unbound) has no start or done of its own: each input stream offers its memory's elements in
@@ -75,7 +78,7 @@ struct Answer { uint64_t value, due; };  // due: the first cycle the answer may 
 struct LoadState { std::deque<Answer> answers; uint64_t addr_fired = 0, data_fired = 0; };
 struct StoreState { std::deque<uint64_t> pending; uint64_t request_fired = 0, done_fired = 0; };  // due cycles
 // `count`: elements transferred in this inference; `fired`: in all of them; `offered`: an input's tvalid is up.
-struct StreamState { uint64_t count = 0, fired = 0; bool offered = false; };
+struct StreamState { uint64_t count = 0, fired = 0, inference = 0; bool offered = false; };  // count: of this inference
 
 // splitmix64 (Steele, Lea, Flood 2014): small, fast, and the same numbers on every platform.
 struct Stalls {
@@ -100,19 +103,21 @@ std::string channel_state(const Channel& c, uint64_t fired, bool tb_drives_valid
   return s.str();
 }
 
-py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std::string vcd_path, uint64_t seed,
-             double ready_low, uint64_t max_latency, uint64_t inferences) {
+py::dict run(std::vector<std::vector<std::vector<uint64_t>>> sets, uint64_t cycle_limit, std::string vcd_path,
+             uint64_t seed, double ready_low, uint64_t max_latency) {
   if (ready_low < 0.0 || ready_low >= 1.0) throw std::runtime_error("ready_low must be in [0, 1)");
   if (max_latency < 1) throw std::runtime_error("max_latency must be at least 1");
-  if (inferences < 1) throw std::runtime_error("inferences must be at least 1");
+  if (sets.empty()) throw std::runtime_error("at least one inference's memories are needed");
+  const uint64_t inferences = sets.size();
   Stalls stalls{seed, ready_low, max_latency};
   const Design& d = design();
-  if (mems.size() != d.memories.size()) throw std::runtime_error("expected " + std::to_string(d.memories.size()) + " memories");
-  for (size_t i = 0; i < mems.size(); ++i) {
-    if (mems[i].size() != d.memories[i].depth) throw std::runtime_error(std::string("memory ") + d.memories[i].name + " has wrong size");
-    for (auto& v : mems[i]) v &= mask(d.memories[i].width);
+  for (auto& set_ : sets) {
+    if (set_.size() != d.memories.size()) throw std::runtime_error("expected " + std::to_string(d.memories.size()) + " memories");
+    for (size_t i = 0; i < set_.size(); ++i) {
+      if (set_[i].size() != d.memories[i].depth) throw std::runtime_error(std::string("memory ") + d.memories[i].name + " has wrong size");
+      for (auto& v : set_[i]) v &= mask(d.memories[i].width);
+    }
   }
-  const std::vector<std::vector<uint64_t>> initial = mems;
   if (!vcd_path.empty() && !d.traceable) throw std::runtime_error("this simulator was built without --trace; rebuild it to write a VCD");
   auto context = std::make_unique<VerilatedContext>();
   context->traceEverOn(!vcd_path.empty());
@@ -143,24 +148,26 @@ py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std:
 
   bool started = false, finished = false, start_offered = false;
   uint64_t cycles = 0, last_activity = 0, start_fired = 0, done_fired = 0, inference_start = 0;
-  std::vector<uint64_t> inference_cycles;
-  std::vector<std::vector<std::vector<uint64_t>>> inference_memories;
+  std::vector<uint64_t> inference_cycles, completions;
+  std::vector<int64_t> first_inputs(inferences, -1);  // the cycle each inference's first input was taken
+  uint64_t current = 0;  // the oldest inference not completed: memory ports and results use its memories
   std::vector<bool> addr_ready(m.loads.size()), request_ready(m.stores.size());
   const bool stream = !m.stream_inputs.empty() || !m.stream_outputs.empty();
   std::vector<StreamState> inputs(m.stream_inputs.size()), outputs(m.stream_outputs.size());
   std::vector<bool> output_ready(m.stream_outputs.size());
   std::string error;
   while (!finished && cycles - inference_start < cycle_limit && error.empty()) {
+    auto& mems = sets[current];
     bool done_ready = false;
     if (stream) {
       for (size_t i = 0; i < m.stream_inputs.size(); ++i) {
         const StreamPort& s = m.stream_inputs[i];
         StreamState& state = inputs[i];
         const uint64_t depth = d.memories[s.memory].depth;
-        const bool pending = state.count < depth;
+        const bool pending = state.inference < inferences;
         if (pending && !state.offered) state.offered = stalls.ready();  // once offered, held until taken
         set(s.handshake.valid, pending && state.offered);
-        write_value(s.data, pending ? mems[s.memory][state.count] : 0);
+        write_value(s.data, pending ? sets[state.inference][s.memory][state.count] : 0);
         set(s.last, state.count + 1 == depth);
       }
       for (size_t i = 0; i < m.stream_outputs.size(); ++i) {
@@ -221,7 +228,9 @@ py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std:
       for (size_t i = 0; i < m.stream_inputs.size(); ++i) {
         StreamState& state = inputs[i];
         if (state.offered && flag(m.stream_inputs[i].handshake.ready)) {
+          if (first_inputs[state.inference] < 0) first_inputs[state.inference] = static_cast<int64_t>(cycles);
           ++state.count; ++state.fired; state.offered = false; active = true;
+          if (state.count == d.memories[m.stream_inputs[i].memory].depth) { state.count = 0; ++state.inference; }
         }
       }
       for (size_t i = 0; i < m.stream_outputs.size() && error.empty(); ++i) {
@@ -230,16 +239,19 @@ py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std:
         if (!output_ready[i] || !flag(s.handshake.valid)) continue;
         const Memory& mem = d.memories[s.memory];
         const std::string at = std::string(s.handshake.name) + " element " + std::to_string(state.count);
-        if (state.count >= mem.depth) { error = at + ": more elements than the depth " + std::to_string(mem.depth); break; }
+        if (state.inference >= inferences) { error = at + ": more elements than " + std::to_string(inferences) + " inference(s) of depth " + std::to_string(mem.depth); break; }
         const bool last = state.count + 1 == mem.depth;
         if (flag(s.last) != last) { error = at + " of " + std::to_string(mem.depth) + ": tlast " + (last ? "low" : "high"); break; }
-        mems[s.memory][state.count] = read_field(s.data, 0, s.width) & mask(mem.width);
+        sets[state.inference][s.memory][state.count] = read_field(s.data, 0, s.width) & mask(mem.width);
         ++state.count; ++state.fired; active = true;
+        if (state.count == mem.depth) { state.count = 0; ++state.inference; }
       }
       done_now = error.empty();
-      for (size_t i = 0; i < outputs.size(); ++i) done_now = done_now && outputs[i].count == d.memories[m.stream_outputs[i].memory].depth;
+      for (size_t i = 0; i < outputs.size(); ++i) done_now = done_now && outputs[i].inference > current;
     } else {
-      if (!started && start_offered && flag(m.start.ready)) { started = true; ++start_fired; active = true; }
+      if (!started && start_offered && flag(m.start.ready)) {
+        started = true; ++start_fired; active = true; first_inputs[current] = static_cast<int64_t>(cycles);
+      }
       done_now = done_ready && flag(m.done.valid);
     }
     if (active) last_activity = cycles;
@@ -248,14 +260,11 @@ py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std:
     if (done_now) {
       ++done_fired;
       inference_cycles.push_back(cycles - inference_start);
-      inference_memories.push_back(mems);
-      if (inference_cycles.size() == inferences) {
+      completions.push_back(cycles);
+      if (++current == inferences) {
         finished = true;
-      } else {  // offer start again, without reset, on fresh memories
-        mems = initial;
+      } else {  // the next inference's memories; a memory top is offered start again, without reset
         started = start_offered = false;
-        for (auto& state : inputs) { state.count = 0; state.offered = false; }
-        for (auto& state : outputs) state.count = 0;
         inference_start = cycles;
       }
     }
@@ -293,9 +302,10 @@ py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std:
   result["status"] = status;
   result["cycles"] = inference_cycles.empty() ? cycles - inference_start : inference_cycles.front();
   result["message"] = error;
-  result["memories"] = inference_memories.empty() ? mems : inference_memories.front();
   result["inference_cycles"] = inference_cycles;
-  result["inference_memories"] = inference_memories;
+  result["completions"] = completions;
+  result["first_inputs"] = std::vector<int64_t>(first_inputs.begin(), first_inputs.begin() + completions.size());
+  result["inference_memories"] = std::vector<std::vector<std::vector<uint64_t>>>(sets.begin(), sets.begin() + completions.size());
   py::dict transfers;  // per memory port: the benchmark's port-saturation bound reads these
   for (size_t i = 0; i < m.loads.size(); ++i) transfers[py::str(m.loads[i].addr.name)] = loads[i].addr_fired;
   for (size_t i = 0; i < m.stores.size(); ++i) transfers[py::str(m.stores[i].request.name)] = stores[i].request_fired;
@@ -311,7 +321,7 @@ py::dict run(std::vector<std::vector<uint64_t>> mems, uint64_t cycle_limit, std:
 // with multi-phase initialisation Python names the module after the file it loaded.
 PYBIND11_MODULE(torch_circt_sim, m) {
   m.doc() = "Verilator simulation of a torch-circt design (generated)";
-  m.def("run", &run, py::arg("memories"), py::arg("cycle_limit"), py::arg("vcd_path") = "", py::arg("seed") = 0,
-        py::arg("ready_low") = 0.0, py::arg("max_latency") = 1, py::arg("inferences") = 1);
+  m.def("run", &run, py::arg("memory_sets"), py::arg("cycle_limit"), py::arg("vcd_path") = "", py::arg("seed") = 0,
+        py::arg("ready_low") = 0.0, py::arg("max_latency") = 1);
   m.attr("top") = design().top;
 }

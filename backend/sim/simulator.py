@@ -74,14 +74,30 @@ class SimResult:
     """Outputs, the cycles from start to done (on a stream top: to the last result element), and how
     many transfers each memory port or stream made.
 
-    With `inferences` > 1, `outputs` and `cycles` are the first inference's; `inference_outputs`
-    and `inference_cycles` hold every inference's, the later ones started without reset."""
+    With several inferences, `outputs` and `cycles` are the first inference's; `inference_outputs`
+    and `inference_cycles` (from the previous one's completion) hold every inference's, the later ones
+    run without reset; `first_inputs` and `completions` are the cycles (from reset) at which each
+    inference's first input was taken (start, on a memory top) and its last result went."""
 
     outputs: tuple[np.ndarray, ...]
     cycles: int
     port_transfers: dict[str, int]
     inference_outputs: tuple[tuple[np.ndarray, ...], ...] = ()
     inference_cycles: tuple[int, ...] = ()
+    first_inputs: tuple[int, ...] = ()
+    completions: tuple[int, ...] = ()
+
+    @property
+    def interval(self) -> float | None:
+        """Cycles between consecutive results in the steady state (the mean gap between completions); None for one."""
+        if len(self.completions) < 2:
+            return None
+        return (self.completions[-1] - self.completions[0]) / (len(self.completions) - 1)
+
+    @property
+    def latency(self) -> int | None:
+        """Cycles from the first inference's first input taken to its last result element."""
+        return self.completions[0] - self.first_inputs[0] if self.completions else None
 
     @property
     def port_bound(self) -> int:
@@ -161,13 +177,27 @@ class Simulator:
     ) -> SimResult:
         """Simulate from reset; `cycle_limit` None means `automatic_cycle_limit` of the manifest
         (it applies to each inference). `stalls` makes the harness hold readies low and answer
-        late; `inferences` > 1 offers start (a stream top: the input streams) again after each done
-        (the last result element), without reset, on memories re-initialised to `inputs` (results cleared)."""
-        limit = automatic_cycle_limit(self.manifest) if cycle_limit is None else int(cycle_limit)
+        late; `inferences` > 1 runs `inputs` that many times without reset (see `run_stream`)."""
         if inferences < 1:
             raise ValueError(f"inferences must be at least 1, got {inferences}")
-        raw = self._module.run(self._memories(inputs), limit, "" if vcd is None else str(vcd), stalls.seed,
-                               float(stalls.ready_low), stalls.max_latency, inferences)
+        return self.run_stream([inputs] * inferences, cycle_limit=cycle_limit, vcd=vcd, stalls=stalls)
+
+    def run_stream(
+        self,
+        input_sets: Sequence[Sequence[np.ndarray]],
+        *,
+        cycle_limit: int | None = None,
+        vcd: Path | None = None,
+        stalls: StallPattern = NO_STALLS,
+    ) -> SimResult:
+        """One inference per input set, back to back from one reset: a memory top gets start again after each
+        done; a stream top's input streams offer the next set as soon as the current one is taken, so inputs
+        wait only for the circuit's tready. The result's `interval` and `latency` measure the stream."""
+        if not input_sets:
+            raise ValueError("run_stream needs at least one set of inputs")
+        limit = automatic_cycle_limit(self.manifest) if cycle_limit is None else int(cycle_limit)
+        raw = self._module.run([self._memories(inputs) for inputs in input_sets], limit, "" if vcd is None else str(vcd),
+                               stalls.seed, float(stalls.ready_low), stalls.max_latency)
         if raw["status"] == "timeout":
             raise SimulationTimeoutError(
                 f"no result after {raw['cycles']} cycles (limit {_limit_source(self.manifest, cycle_limit)})",
@@ -185,7 +215,9 @@ class Simulator:
         transfers = {str(k): int(v) for k, v in raw["transfers"].items()}
         return SimResult(outputs=per_inference[0], cycles=int(raw["cycles"]), port_transfers=transfers,
                          inference_outputs=per_inference,
-                         inference_cycles=tuple(int(c) for c in raw["inference_cycles"]))
+                         inference_cycles=tuple(int(c) for c in raw["inference_cycles"]),
+                         first_inputs=tuple(int(c) for c in raw["first_inputs"]),
+                         completions=tuple(int(c) for c in raw["completions"]))
 
 
 def _limit_source(manifest: PortManifest, given: int | None) -> str:

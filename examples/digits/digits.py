@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     options = from_arguments(args)
     for network in networks:
         outcome = evaluate(network, split, images=args.images, seed=args.seed, out_dir=resolve(args.out), options=options)
-        print(f"{network}:\n{outcome.line}", flush=True)
+        print(f"{network}:\n{outcome.line}\n{outcome.stream_line}", flush=True)
         if outcome.hardware:
             print(outcome.hardware, flush=True)
     if args.brevitas is not None:
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         imported = evaluate_brevitas(args.brevitas, split, images=args.images, seed=args.seed, out_dir=resolve(args.out),
                                      options=options)
         print(f"brevitas{args.brevitas} (import {'bit-exact' if imported.exact else 'within 1 LSB per requantisation'} "
-              f"against Brevitas):\n{imported.outcome.line}", flush=True)
+              f"against Brevitas):\n{imported.outcome.line}\n{imported.outcome.stream_line}", flush=True)
         if options.synth.family is not None:
             print(compare_area(imported.design, split, seed=args.seed, options=options), flush=True)
     return 0

@@ -52,12 +52,13 @@ def evaluate_brevitas(bits: int, split: Split, *, images: int | None = None, see
     name = f"digits_brevitas{bits}"
     design = torch_circt.compile(imported.module, (inputs[:1],), target="rtl", options=options, name=name)
     log(f"brevitas{bits}: compiled ({len(design.sv.splitlines())} lines of SystemVerilog); simulating {len(labels)} images")
-    rtl_logits, exact, cycles = simulate_all(design, inputs, int_logits)
+    rtl_logits, exact, stream = simulate_all(design, inputs, int_logits)
     if out_dir is not None:
         design.check()
         log(f"brevitas{bits}: report in {design.save(out_dir / name) / 'report.md'}")
     outcome = Outcome(f"brevitas{bits}", len(labels), accuracy(brevitas_logits, labels), accuracy(int_logits.to(torch.int32), labels),
-                      accuracy(rtl_logits.to(torch.int32), labels), exact, cycles, reference="brevitas")
+                      accuracy(rtl_logits.to(torch.int32), labels), exact, stream.cycles, stream.latency,
+                      reference="brevitas")
     return Imported(outcome, design, imported.exact)
 
 

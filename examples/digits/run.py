@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -15,7 +15,9 @@ from examples.digits.networks import EPOCHS, accuracy, train
 @dataclass(frozen=True)
 class Outcome:
     """Accuracies in percent over `images` test images; `bit_exact` counts images whose simulated
-    outputs equal the integer module's bit for bit."""
+    outputs equal the integer module's bit for bit. The images run as one stream (`simulate_stream`):
+    `cycles` are each image's since the previous result (the first's since reset), `latency` the first
+    image's from its input taken to its result."""
 
     network: str
     images: int
@@ -24,14 +26,24 @@ class Outcome:
     rtl_accuracy: float
     bit_exact: int
     cycles: tuple[int, ...]
+    latency: int
     reference: str = "float"  # what float_accuracy measured: the float model, or Brevitas's fake-quantized one
     hardware: str | None = None  # with `--synth`: the design on the FPGA (`hardware_line`)
 
     @property
     def line(self) -> str:
-        cycles = round(sum(self.cycles) / len(self.cycles))
         return (f"digits: {self.reference} {self.float_accuracy:.2f}%, int {self.int_accuracy:.2f}%, rtl {self.rtl_accuracy:.2f}%, "
-                f"bit-exact {self.bit_exact}/{self.images}, cycles/inference {cycles}")
+                f"bit-exact {self.bit_exact}/{self.images}, cycles/inference {round(sum(self.cycles) / len(self.cycles))}")
+
+    @property
+    def interval(self) -> float:
+        """Cycles between consecutive results of the stream (one image: its latency)."""
+        return sum(self.cycles[1:]) / (len(self.cycles) - 1) if len(self.cycles) > 1 else self.latency
+
+    @property
+    def stream_line(self) -> str:
+        return (f"stream of {self.images} images: interval {self.interval:.1f} cycles/inference, "
+                f"latency {self.latency} cycles")
 
 
 def evaluate(network: str, split: Split, *, images: int | None = None, seed: int = 0, epochs: int = EPOCHS,
@@ -46,26 +58,29 @@ def evaluate(network: str, split: Split, *, images: int | None = None, seed: int
     int_logits = quantized.module(inputs)
     design = torch_circt.compile(quantized, (inputs[:1],), target="rtl", options=options, name=f"digits_{network}")
     log(f"{network}: compiled ({len(design.sv.splitlines())} lines of SystemVerilog); simulating {len(labels)} images")
-    rtl_logits, exact, cycles = simulate_all(design, inputs, int_logits)
+    rtl_logits, exact, stream = simulate_all(design, inputs, int_logits)
     if out_dir is not None:
         design.check()  # the report's verdict: the first image against eager PyTorch
         log(f"{network}: report in {design.save(out_dir / f'digits_{network}') / 'report.md'}")
-    return Outcome(network, len(labels), accuracy(float_logits, labels), accuracy(int_logits.to(torch.int32), labels),
-                   accuracy(rtl_logits.to(torch.int32), labels), exact, cycles,
-                   hardware=hardware_line(design, cycles) if design.options.synth.family else None)
+    outcome = Outcome(network, len(labels), accuracy(float_logits, labels), accuracy(int_logits.to(torch.int32), labels),
+                      accuracy(rtl_logits.to(torch.int32), labels), exact, stream.cycles, stream.latency)
+    return replace(outcome, hardware=hardware_line(design, outcome.interval)) if design.options.synth.family else outcome
 
 
-def hardware_line(design: torch_circt.Design, cycles: tuple[int, ...]) -> str:
-    """Area, Fmax and the mean latency per inference of the synthesised design (its netlist is not simulated)."""
+def hardware_line(design: torch_circt.Design, interval: float) -> str:
+    """Area, Fmax, and the time and throughput per inference of the synthesised design at its stream interval
+    (its netlist is not simulated)."""
     s = design.synthesize()
-    latency = sum(cycles) / len(cycles) / s.fmax_mhz
     return (f"{s.device}-{s.speed}: LUT4 {s.luts}, FF {s.ffs}, DSP {s.dsps}, BRAM {s.brams}; "
-            f"Fmax {s.fmax_mhz:.1f} MHz; latency {latency:.3f} us/inference")
+            f"Fmax {s.fmax_mhz:.1f} MHz; {interval / s.fmax_mhz:.3f} us/inference, "
+            f"{s.fmax_mhz * 1e6 / interval:,.0f} inferences/s")
 
 
-def simulate_all(design: torch_circt.Design, inputs: torch.Tensor, int_logits: torch.Tensor) -> tuple[torch.Tensor, int, tuple[int, ...]]:
-    """Every image through the simulated circuit: its logits, how many equal the integer module's bit for bit, cycles."""
-    runs = design.simulate_many([(image,) for image in inputs.split(1)])
-    rtl_logits = torch.cat([torch.from_numpy(run.outputs[0]) for run in runs])
+def simulate_all(design: torch_circt.Design, inputs: torch.Tensor,
+                 int_logits: torch.Tensor) -> tuple[torch.Tensor, int, torch_circt.StreamSimulation]:
+    """Every image through the simulated circuit as one stream: the logits, how many equal the integer module's bit
+    for bit, and the stream's interval and latency."""
+    stream = design.simulate_stream([(image,) for image in inputs.split(1)])
+    rtl_logits = torch.cat([torch.from_numpy(outputs[0]) for outputs in stream.outputs])
     exact = sum(bool(torch.equal(r, i)) for r, i in zip(rtl_logits.split(1), int_logits.split(1)))
-    return rtl_logits, exact, tuple(run.cycles for run in runs)
+    return rtl_logits, exact, stream

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -50,3 +51,16 @@ def test_the_wide_baseline_is_the_given_options_without_narrowing() -> None:
     given = RtlOptions(buffer_size=3)
     assert rtl_benchmark.baseline_rtl("wide", given) == RtlOptions(buffer_size=3, narrow_widths=False)
     assert rtl_benchmark.baseline_rtl("unpipelined", given) == RtlOptions.unpipelined()
+
+
+def test_with_a_stream_the_intervals_are_tabled_with_inferences_per_second_and_their_median() -> None:
+    def streamed(model: str, cycles: int, fmax: float, interval: float) -> rtl_benchmark.Row:
+        row = _row(model, cycles, 1000, fmax)
+        return dataclasses.replace(row, stream=rtl_benchmark.StreamRow(True, interval, cycles - 4))
+
+    pairs = [(streamed("a", 100, 50.0, 100.0), streamed("a", 60, 50.0, 20.0)),
+             (streamed("b", 300, 40.0, 300.0), streamed("b", 200, 40.0, 200.0))]
+    out = rtl_benchmark.render(pairs)
+    # inferences/s = Fmax / interval: 50e6 / 100 = 500,000 -> 50e6 / 20 = 2,500,000
+    assert re.search(r"^a +yes/yes +100->20 +96->56 +500,000->2,500,000$", out, re.M), out
+    assert "median interval: 200 -> 110 cycles" in out  # (100, 300) -> 200; (20, 200) -> 110

@@ -109,3 +109,16 @@ def test_testbench_fails_a_wrong_result_and_a_wrong_tlast(tmp_path) -> None:
     assert not verdict.passed and "FAIL add_one result0[5] got 15 expected 16" in verdict.output
     verdict = run_testbench(_testbench(tmp_path / "tlast", BAD_TLAST_SV, expected(*inputs())), "add_one", "icarus")
     assert not verdict.passed and "FAIL add_one: result0_tdata element 4 of 6 has tlast=1" in verdict.output
+
+
+def test_a_stream_of_distinct_inferences_is_fed_back_to_back(stream_sim) -> None:
+    """Each inference gets its own inputs and results; the next inputs are offered while the previous result drains,
+    so they go in the cycle the circuit takes them (add_one takes none until its result is out: interval 12)."""
+    a, b = inputs()
+    sets = [(a, b), (b, a), ((a // 2).astype(np.int8), b)]
+    result = stream_sim.run_stream(sets)
+    for outputs, (x, y) in zip(result.inference_outputs, sets, strict=True):
+        np.testing.assert_array_equal(outputs[0], expected(x, y))
+    assert result.completions == (UNSTALLED_CYCLES, 2 * UNSTALLED_CYCLES, 3 * UNSTALLED_CYCLES)
+    assert result.interval == UNSTALLED_CYCLES and result.latency == UNSTALLED_CYCLES
+    assert result.first_inputs[1] == result.completions[0]  # offered before: taken the first cycle a_tready is high
