@@ -109,3 +109,17 @@ def inplace_only_returns_none_i32():
         y[:, 0] = 0
 
     return Lambda(forward), (ints((3, 4), seed=96), ints((3, 4), seed=97))
+
+
+@case(name="later_nest_overwrites_what_earlier_read_i32", rtl=True)
+def later_nest_overwrites_what_earlier_read_i32():
+    """A loop nest writes, in place, the tensor an earlier nest reduced (a write after read across nests): the max
+    of each row must be read before the subtraction overwrites the row. Circuits that run nests concurrently (layers
+    as stages, issue 27) must keep this order."""
+    def forward(x):
+        t = x * 3
+        peak = t.amax(dim=1, keepdim=True)
+        t.sub_(peak)
+        return t.sum(dim=1), t
+
+    return Lambda(forward), (ints((3, 5), seed=98),)
