@@ -1,5 +1,5 @@
 """`Design.simulate_stream`: inferences back to back from one reset, each with its own inputs, bit for bit, and the
-interval and latency of the stream on both tops."""
+interval and latency of the stream on both tops (the stream top's is shorter than an inference: it overlaps them)."""
 
 from __future__ import annotations
 
@@ -29,8 +29,10 @@ def test_each_inference_of_the_stream_is_bit_exact_and_the_interval_is_measured(
     for outputs, x in zip(stream.outputs, INPUTS, strict=True):
         assert torch.equal(torch.from_numpy(outputs[0]), Scores()(x))
     single = design.simulate(INPUTS[0]).cycles
-    # The circuit takes a new inference only when the last one is done: the stream costs its cycles per inference.
-    assert stream.latency <= single <= stream.interval <= single + 2, (single, stream.interval, stream.latency)
+    if interface == "memory":  # start again only at done: a stream costs the cycles of one inference each
+        assert stream.latency <= single <= stream.interval <= single + 2, (single, stream.interval, stream.latency)
+    else:  # two banks per buffer: the next inputs come in, and the last results go out, while the circuit works
+        assert stream.latency == single and stream.interval < single, (single, stream.interval, stream.latency)
 
 
 def test_a_stream_runs_on_the_rtl_simulator_only() -> None:

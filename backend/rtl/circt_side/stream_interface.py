@@ -5,13 +5,20 @@ and runs between a start and a done handshake. This pass renames it
 `<top>_memory` and builds a new `<top>` with clock, reset and, per argument,
 an AXI4-Stream slave (`<tensor>_tdata`, `_tvalid`, `_tready`, `_tlast`) and,
 per result, a master, each element one transfer, row-major, `tdata` as wide as
-the element. Inside, each argument and result gets a buffer (an unpacked array
-register) that answers the circuit's load and store ports as the harness did,
-and a controller runs three phases: LOAD (every input stream is accepted until
-its tensor is whole; tensors may arrive interleaved), RUN (start, then wait for
-done) and SEND (every result streams out, `tlast` on its last element), then
-LOAD again for the next inference. An input's `tlast` is not needed (the shape
-gives the count) and is ignored. Parameters left as ports stay ports of the top.
+the element. Inside, each argument and result gets a buffer of two banks (an
+unpacked array register twice the tensor's size, the bank in the address's top
+bit) that answers the circuit's load and store ports as the harness did. Three
+processes share the banks, so that a stream of inferences overlaps its
+transfers with the circuit's work: filling (every input stream is accepted into
+the fill bank until its tensor is whole, tensors possibly interleaved; then that
+bank is full and filling moves to the other one once it is free), running
+(start on the run bank when its inputs are full and its results drained, wait
+for done: its inputs are then free and its results full; move to the other
+bank) and sending (every result of the send bank streams out, `tlast` on its
+last element; then its results are free; move on). Inference k + 1 is taken in
+while k runs, and k is sent while k + 1 runs. An input's `tlast` is not needed
+(the shape gives the count) and is ignored. Parameters left as ports stay ports
+of the top.
 """
 
 from __future__ import annotations
@@ -39,8 +46,7 @@ from backend.rtl.names import CLOCK, DONE, RESET, START, tensor_prefixes
 from common.dtypes import BY_NAME
 from common.records import ModelMetadata
 
-# What each phase of the controller is, as the value of its i2 state register.
-LOAD, RUN, SEND = 0, 1, 2
+BANKS = 2
 _STRUCT = re.compile(r"!hw\.struct<address: i(\d+), data: i(\d+)>")
 
 
@@ -62,6 +68,16 @@ class Buffer:
     @property
     def count_width(self) -> int:
         return self.depth.bit_length()
+
+    @property
+    def array(self) -> str:
+        """Both banks, each as long as the element address reaches (a power of two), so the bank is the top bit."""
+        return f"!hw.inout<uarray<{BANKS << self.index_width}xi{self.width}>>"
+
+    @property
+    def banked_index(self) -> str:
+        """The type of an address into both banks: the bank, then the element."""
+        return f"i{self.index_width + 1}"
 
 
 def stream_interface(module: ir.Module, metadata: ModelMetadata) -> int:
@@ -133,29 +149,26 @@ class _Body:
 
 
 def stream_top(top: str, inner: str, ports: Sequence[Port], buffers: Sequence[Buffer]) -> str:
-    """The controller, the buffers and the circuit, as one hw.module."""
+    """The three processes, the buffers and the circuit, as one hw.module."""
     body = _Body()
     inner_outputs = [p for p in ports if p.output]
     out = {p.name: f"%inner#{i}" for i, p in enumerate(inner_outputs)}
     feeds: dict[str, str] = {}  # the circuit's input port -> the value the top drives it with
-    body.add(f"  %state = seq.compreg %state_next, %{CLOCK} reset %{RESET}, {body.const(LOAD, 2)} : i2",
-             f"  %loading = comb.icmp eq %state, {body.const(LOAD, 2)} : i2",
-             f"  %running = comb.icmp eq %state, {body.const(RUN, 2)} : i2",
-             f"  %sending = comb.icmp eq %state, {body.const(SEND, 2)} : i2")
+    body.add(*_bank_flags(body))
     full, sent = [], []
     for b, buffer in enumerate(buffers):
         tag = f"b{b}"
-        array = f"!hw.inout<uarray<{buffer.depth}x{_i(buffer.width)}>>"
-        index = f"i{buffer.index_width}"
-        body.add(f"  %{tag}_mem = sv.reg : {array}")
+        body.add(f"  %{tag}_mem = sv.reg : {buffer.array}")
         writes = []  # (enable, address, data) in the order they take effect in the write block
         if buffer.direction == "in":
             full.append(_fill(body, tag, buffer, writes))
         else:
-            sent.append(_drain(body, tag, buffer, array, index))
+            sent.append(_drain(body, tag, buffer))
         for n, load in enumerate(buffer.loads):
-            lines, ready, data, valid = read_port(f"{tag}_ld{n}", f"%{tag}_mem", array, index, buffer.width,
-                                                  out[f"{load}_addr"], out[f"{load}_addr_valid"], out[f"{load}_data_ready"])
+            address = _banked(body, "%run_bank", out[f"{load}_addr"], buffer, f"{tag}_ld{n}_at")
+            lines, ready, data, valid = read_port(f"{tag}_ld{n}", f"%{tag}_mem", buffer.array, buffer.banked_index,
+                                                  buffer.width, address, out[f"{load}_addr_valid"],
+                                                  out[f"{load}_data_ready"])
             body.add(*lines)
             feeds |= {f"{load}_addr_ready": ready, f"{load}_data": data, f"{load}_data_valid": valid}
         for n, store in enumerate(buffer.stores):
@@ -164,27 +177,26 @@ def stream_top(top: str, inner: str, ports: Sequence[Port], buffers: Sequence[Bu
             body.add("  sv.always posedge %clk {")
             for w, (enable, address, data) in enumerate(writes):
                 body.add(f"    sv.if {enable} {{",
-                         f"      %{tag}_write{w} = sv.array_index_inout %{tag}_mem[{address}] : {array}, {index}",
+                         f"      %{tag}_write{w} = sv.array_index_inout %{tag}_mem[{address}] : {buffer.array}, "
+                         f"{buffer.banked_index}",
                          f"      sv.passign %{tag}_write{w}, {data} : {_i(buffer.width)}",
                          "    }")
             body.add("  }")
     all_full = body.all_of("all_full", full)
     all_sent = body.all_of("all_sent", sent)
     body.add("  %not_started = comb.xor %started, %true : i1",
-             "  %start_valid = comb.and %running, %not_started : i1",
+             "  %start_valid = comb.and %can_run, %not_started : i1",
              f"  %start_fire = comb.and %start_valid, {out[f'{START}_ready']} : i1",
-             f"  %done_fire = comb.and %running, {out[f'{DONE}_valid']} : i1",
+             f"  %done_fire = comb.and %started, {out[f'{DONE}_valid']} : i1",
              "  %not_done = comb.xor %done_fire, %true : i1",
              "  %started_or_firing = comb.or %started, %start_fire : i1",
              "  %started_next = comb.and %started_or_firing, %not_done : i1",
              f"  %started = seq.compreg %started_next, %{CLOCK} reset %{RESET}, %false : i1",
              f"  %to_run = comb.and %loading, {all_full} : i1",
              f"  %finish = comb.and %sending, {all_sent} : i1",
-             f"  %state_1 = comb.mux %to_run, {body.const(RUN, 2)}, %state : i2",
-             f"  %state_2 = comb.mux %done_fire, {body.const(SEND, 2)}, %state_1 : i2",
-             f"  %state_next = comb.mux %finish, {body.const(LOAD, 2)}, %state_2 : i2")
+             *_bank_updates())
     feeds |= {CLOCK: f"%{CLOCK}", RESET: f"%{RESET}", START: body.const(0, 0), f"{START}_valid": "%start_valid",
-              f"{DONE}_ready": "%running"}
+              f"{DONE}_ready": "%started"}
     outer = [p for p in ports if p.name not in _circuit_side(buffers, ports)]
     streams = [p for buffer in buffers for p in stream_ports(buffer)]
     declared = [p for p in outer if not p.output] + [p for p in streams if not p.output] + \
@@ -195,6 +207,52 @@ def stream_top(top: str, inner: str, ports: Sequence[Port], buffers: Sequence[Bu
     results = [(out[p.name] if p in outer else f"%{p.name}_out", p.type) for p in declared if p.output]
     body.add(f"  hw.output {', '.join(v for v, _ in results)} : {', '.join(t for _, t in results)}")
     return "\n".join([f"hw.module @{top}({', '.join(declaration(p) for p in declared)}) {{", *body.lines, "}"])
+
+
+def _bank_flags(body: _Body) -> list[str]:
+    """Each process's bank, and whether each bank's inputs are whole and its results waiting to be sent: what
+    `%loading` (the fill bank is free), `%can_run` (inputs full, results free) and `%sending` read."""
+    lines = [f"  %{name} = seq.compreg %{name}_next, %{CLOCK} reset %{RESET}, %false : i1"
+             for name in ("fill_bank", "run_bank", "send_bank", "in_full0", "in_full1", "out_full0", "out_full1")]
+    return [*lines,
+            "  %fill_full = comb.mux %fill_bank, %in_full1, %in_full0 : i1",
+            "  %loading = comb.xor %fill_full, %true : i1",
+            "  %run_in = comb.mux %run_bank, %in_full1, %in_full0 : i1",
+            "  %run_out = comb.mux %run_bank, %out_full1, %out_full0 : i1",
+            "  %run_out_free = comb.xor %run_out, %true : i1",
+            "  %can_run = comb.and %run_in, %run_out_free : i1",
+            "  %sending = comb.mux %send_bank, %out_full1, %out_full0 : i1"]
+
+
+def _bank_updates() -> list[str]:
+    """A bank's inputs are full from `%to_run` (the last element in) to the circuit's done on it; its results from
+    that done to `%finish` (the last element out); each process moves to the other bank when it is through."""
+    lines = ["  %fill_bank_next = comb.xor %fill_bank, %to_run : i1",
+             "  %run_bank_next = comb.xor %run_bank, %done_fire : i1",
+             "  %send_bank_next = comb.xor %send_bank, %finish : i1",
+             "  %not_fill_bank = comb.xor %fill_bank, %true : i1",
+             "  %not_run_bank = comb.xor %run_bank, %true : i1",
+             "  %not_send_bank = comb.xor %send_bank, %true : i1"]
+    for k, (fill, run, send) in enumerate((("%not_fill_bank", "%not_run_bank", "%not_send_bank"),
+                                           ("%fill_bank", "%run_bank", "%send_bank"))):
+        lines += [f"  %filled{k} = comb.and %to_run, {fill} : i1",
+                  f"  %ran{k} = comb.and %done_fire, {run} : i1",
+                  f"  %sent{k} = comb.and %finish, {send} : i1",
+                  f"  %not_ran{k} = comb.xor %ran{k}, %true : i1",
+                  f"  %in_kept{k} = comb.and %in_full{k}, %not_ran{k} : i1",
+                  f"  %in_full{k}_next = comb.or %in_kept{k}, %filled{k} : i1",
+                  f"  %not_sent{k} = comb.xor %sent{k}, %true : i1",
+                  f"  %out_kept{k} = comb.and %out_full{k}, %not_sent{k} : i1",
+                  f"  %out_full{k}_next = comb.or %out_kept{k}, %ran{k} : i1"]
+    return lines
+
+
+def _banked(body: _Body, bank: str, address: str, buffer: Buffer, name: str) -> str:
+    """An element's address in `bank`: the bank bit above the element's (a one-word tensor: the bank alone)."""
+    if buffer.index_width == 0:
+        return bank
+    body.add(f"  %{name} = comb.concat {bank}, {address} : i1, i{buffer.index_width}")
+    return f"%{name}"
 
 
 def _i(width: int) -> str:
@@ -220,12 +278,13 @@ def _fill(body: _Body, tag: str, buffer: Buffer, writes: list[tuple[str, str, st
              f"  %{tag}_fill = comb.and %{p}_tvalid, %{p}_tready_out : i1",
              f"  %{tag}_count_1 = comb.add %{tag}_count, {body.const(1, c)} : i{c}",
              f"  %{tag}_count_2 = comb.mux %{tag}_fill, %{tag}_count_1, %{tag}_count : i{c}",
-             f"  %{tag}_count_next = comb.mux %finish, {body.const(0, c)}, %{tag}_count_2 : i{c}")
-    writes.append((f"%{tag}_fill", _address(body, f"%{tag}_count", buffer, f"{tag}_fill_at"), f"%{p}_tdata"))
+             f"  %{tag}_count_next = comb.mux %to_run, {body.const(0, c)}, %{tag}_count_2 : i{c}")
+    element = _address(body, f"%{tag}_count", buffer, f"{tag}_fill_at")
+    writes.append((f"%{tag}_fill", _banked(body, "%fill_bank", element, buffer, f"{tag}_fill_in"), f"%{p}_tdata"))
     return f"%{tag}_full"
 
 
-def _drain(body: _Body, tag: str, buffer: Buffer, array: str, index: str) -> str:
+def _drain(body: _Body, tag: str, buffer: Buffer) -> str:
     """A result streams out while sending: a registered read per element, held until the user takes it;
     returns "every element is taken", true already in the cycle the last one goes."""
     c, p, w = buffer.count_width, buffer.prefix, buffer.width
@@ -237,10 +296,11 @@ def _drain(body: _Body, tag: str, buffer: Buffer, array: str, index: str) -> str
              f"  %{tag}_issuing = comb.and %sending, %{tag}_more : i1",
              f"  %{tag}_issue = comb.and %{tag}_issuing, %{tag}_room : i1",
              f"  %{tag}_word = sv.reg : !hw.inout<i{w}>")
-    address = _address(body, f"%{tag}_issued", buffer, f"{tag}_read_at")
+    element = _address(body, f"%{tag}_issued", buffer, f"{tag}_read_at")
+    address = _banked(body, "%send_bank", element, buffer, f"{tag}_read_in")
     body.add("  sv.always posedge %clk {",
              f"    sv.if %{tag}_issue {{",
-             f"      %{tag}_slot = sv.array_index_inout %{tag}_mem[{address}] : {array}, {index}",
+             f"      %{tag}_slot = sv.array_index_inout %{tag}_mem[{address}] : {buffer.array}, {buffer.banked_index}",
              f"      %{tag}_read = sv.read_inout %{tag}_slot : !hw.inout<i{w}>",
              f"      sv.passign %{tag}_word, %{tag}_read : i{w}",
              "    }",
@@ -289,5 +349,5 @@ def _store(body: _Body, tag: str, store: str, out: dict[str, str], buffer: Buffe
              f"  %{tag}_held = comb.and %{tag}_pending, %{tag}_waiting : i1",
              f"  %{tag}_pending_next = comb.or %{tag}_fire, %{tag}_held : i1",
              f"  %{tag}_pending = seq.compreg %{tag}_pending_next, %{CLOCK} reset %{RESET}, %false : i1")
-    writes.append((f"%{tag}_fire", f"%{tag}_address", f"%{tag}_data"))
+    writes.append((f"%{tag}_fire", _banked(body, "%run_bank", f"%{tag}_address", buffer, f"{tag}_in"), f"%{tag}_data"))
     return {f"{store}_ready": f"%{tag}_ready", f"{store}_done": body.const(0, 0), f"{store}_done_valid": f"%{tag}_pending"}

@@ -7,42 +7,66 @@
 // CHECK-LABEL: hw.module @Net(in %clock : !seq.clock, in %reset : i1, in %arg0_tdata : i32, in %arg0_tvalid : i1,
 // CHECK-SAME:    in %arg0_tlast : i1, in %result0_tready : i1, out arg0_tready : i1, out result0_tdata : i32,
 // CHECK-SAME:    out result0_tvalid : i1, out result0_tlast : i1) {
-// The controller: LOAD (0), RUN (1), SEND (2, printed -2 in two bits).
-// CHECK:         %state = seq.compreg %{{.+}}, %clock reset %reset, %c0_i2 : i2
-// CHECK-NEXT:    %[[LOADING:.+]] = comb.icmp eq %state, %c0_i2
-// CHECK-NEXT:    %[[RUNNING:.+]] = comb.icmp eq %state, %c1_i2
-// CHECK-NEXT:    %[[SENDING:.+]] = comb.icmp eq %state, %c-2_i2
-// The argument's buffer fills while loading and not yet full: that is its tready.
-// CHECK:         %b0_mem = sv.reg : !hw.inout<uarray<1xi32>>
+// Three processes share two banks of every buffer: each has its bank, and each bank records whether
+// its inputs are whole and whether its results wait to be sent. Filling goes on while the fill bank
+// is free; the circuit may run on a bank whose inputs are full and whose results are sent.
+// CHECK:         %fill_bank = seq.compreg %{{.+}}, %clock reset %reset, %false : i1
+// CHECK-NEXT:    %run_bank = seq.compreg
+// CHECK-NEXT:    %send_bank = seq.compreg
+// CHECK-NEXT:    %in_full0 = seq.compreg
+// CHECK-NEXT:    %in_full1 = seq.compreg
+// CHECK-NEXT:    %out_full0 = seq.compreg
+// CHECK-NEXT:    %out_full1 = seq.compreg
+// CHECK-NEXT:    %[[FILL_FULL:.+]] = comb.mux %fill_bank, %in_full1, %in_full0 : i1
+// CHECK-NEXT:    %[[LOADING:.+]] = comb.xor %[[FILL_FULL]], %true : i1
+// CHECK-NEXT:    %[[RUN_IN:.+]] = comb.mux %run_bank, %in_full1, %in_full0 : i1
+// CHECK-NEXT:    %[[RUN_OUT:.+]] = comb.mux %run_bank, %out_full1, %out_full0 : i1
+// CHECK-NEXT:    %[[RUN_FREE:.+]] = comb.xor %[[RUN_OUT]], %true : i1
+// CHECK-NEXT:    %[[RUNNABLE:.+]] = comb.and %[[RUN_IN]], %[[RUN_FREE]] : i1
+// CHECK-NEXT:    %[[SENDING:.+]] = comb.mux %send_bank, %out_full1, %out_full0 : i1
+// The argument's buffer: two banks of one word. It fills while its fill bank is free and the tensor
+// is not yet whole: that is its tready.
+// CHECK:         %b0_mem = sv.reg : !hw.inout<uarray<2xi32>>
 // CHECK:         %b0_count = seq.compreg
 // CHECK-NEXT:    %[[FULL:.+]] = comb.icmp eq %b0_count, %true
 // CHECK-NEXT:    %[[ROOM:.+]] = comb.xor %[[FULL]], %true
 // CHECK-NEXT:    %[[TREADY:.+]] = comb.and %[[LOADING]], %[[ROOM]]
 // CHECK-NEXT:    %[[FILL:.+]] = comb.and %arg0_tvalid, %[[TREADY]]
-// The circuit's load port on it is a registered read, as a ROM's.
-// CHECK:         sv.array_index_inout %b0_mem[%memory.arg0_ld0_addr]
+// The circuit's load port reads the run bank (a one-word tensor: the bank is the whole address),
+// as a registered read; the stream writes the fill bank.
+// CHECK:         sv.array_index_inout %b0_mem[%run_bank] : !hw.inout<uarray<2xi32>>, i1
 // CHECK:         sv.if %[[FILL]] {
-// CHECK-NEXT:      %[[SLOT:.+]] = sv.array_index_inout %b0_mem[%c0_i0]
+// CHECK-NEXT:      %[[SLOT:.+]] = sv.array_index_inout %b0_mem[%fill_bank]
 // CHECK-NEXT:      sv.passign %[[SLOT]], %arg0_tdata : i32
-// The result streams out while sending; tlast with its last element (of one, here).
-// CHECK:         %b1_mem = sv.reg : !hw.inout<uarray<1xi32>>
+// The result streams out of the send bank while that bank's results wait; tlast with its last element.
+// CHECK:         %b1_mem = sv.reg : !hw.inout<uarray<2xi32>>
 // CHECK:         comb.and %[[SENDING]],
+// CHECK:         sv.array_index_inout %b1_mem[%send_bank]
 // CHECK:         %[[TAKE:.+]] = comb.and %result0_tvalid_out, %result0_tready
 // CHECK:         %result0_tvalid_out = seq.compreg
 // CHECK-NEXT:    %[[LAST:.+]] = comb.icmp eq %b1_sent, %false
-// The result is done when all its elements went, or in the cycle its last one goes (no idle cycle before the next load).
+// The result is sent when all its elements went, or in the cycle its last one goes.
 // CHECK:         %[[WHOLE:.+]] = comb.icmp eq %b1_sent, %true
 // CHECK-NEXT:    %[[FINAL:.+]] = comb.and %[[LAST]], %[[TAKE]]
 // CHECK-NEXT:    %[[SENT:.+]] = comb.or %[[WHOLE]], %[[FINAL]]
-// The circuit's store port writes the buffer at once; its done token follows.
+// The circuit's store port writes the run bank at once; its done token follows.
 // CHECK:         %b1_st0_pending = seq.compreg
-// CHECK:         sv.array_index_inout %b1_mem[%address]
+// CHECK:         sv.array_index_inout %b1_mem[%run_bank]
 // CHECK-NEXT:    sv.passign %{{.+}}, %data : i32
-// Start is offered once per run; done is taken while running.
+// Start is offered once per run, on a bank that can run; done is taken once started.
+// CHECK:         %[[START_VALID:.+]] = comb.and %[[RUNNABLE]], %{{.+}} : i1
+// CHECK:         %[[DONE_FIRE:.+]] = comb.and %started, %memory.done_valid : i1
 // CHECK:         %started = seq.compreg
+// CHECK-NEXT:    %[[BANK_FULL:.+]] = comb.and %[[LOADING]], %[[FULL]] : i1
+// CHECK-NEXT:    %[[FINISH:.+]] = comb.and %[[SENDING]], %[[SENT]] : i1
+// Each process moves to the other bank when it is through with its own.
+// CHECK-NEXT:    comb.xor %fill_bank, %[[BANK_FULL]] : i1
+// CHECK-NEXT:    comb.xor %run_bank, %[[DONE_FIRE]] : i1
+// CHECK-NEXT:    comb.xor %send_bank, %[[FINISH]] : i1
 // CHECK:         hw.instance "memory" @Net_memory(
 // CHECK-SAME:      result0_st0_done_valid: %b1_st0_pending: i1,
-// CHECK-SAME:      done_ready: %[[RUNNING]]: i1,
+// CHECK-SAME:      start_valid: %[[START_VALID]]: i1,
+// CHECK-SAME:      done_ready: %started: i1,
 // CHECK:         hw.output %[[TREADY]], %{{.+}}, %result0_tvalid_out, %[[LAST]] : i1, i32, i1, i1
 module {
   hw.module @Net(in %arg0_ld0_data : i32, in %arg0_ld0_data_valid : i1, in %result0_st0_done : i0, in %result0_st0_done_valid : i1, in %start : i0, in %start_valid : i1, in %clock : !seq.clock, in %reset : i1, in %done_ready : i1, in %arg0_ld0_addr_ready : i1, in %result0_st0_ready : i1, out arg0_ld0_data_ready : i1, out result0_st0_done_ready : i1, out start_ready : i1, out done : i0, out done_valid : i1, out arg0_ld0_addr : i0, out arg0_ld0_addr_valid : i1, out result0_st0 : !hw.struct<address: i0, data: i32>, out result0_st0_valid : i1) {
