@@ -39,6 +39,7 @@ from backend.rtl.torch_side.check_dtypes import check_dtypes
 from backend.rtl.torch_side.coalesce_loops import coalesce_loops
 from backend.rtl.torch_side.drop_unused_memories import drop_unused_memories
 from backend.rtl.torch_side.fold_reductions import fold_reductions
+from backend.rtl.torch_side.forward_fills import forward_fills
 from backend.rtl.torch_side.integer_ops import integer_ops
 from backend.rtl.torch_side.linearize_memrefs import linearize_memrefs
 from backend.rtl.torch_side.memory_interfaces import memory_interfaces
@@ -88,6 +89,7 @@ def all_rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage,
         torch_side.pass_stage("lower-to-affine"),
         torch_side.rewrite_stage(scalar_replacement),
         torch_side.text_stage(coalesce_loops),
+        torch_side.rewrite_stage(forward_fills),
         torch_side.rewrite_stage(fold_reductions, factor=options.fold, num_inputs=len(metadata.args),
                                  num_outputs=len(metadata.results), per_nest=options.fold_layers,
                                  target_interval=options.target_interval),

@@ -41,7 +41,8 @@ class RtlOptions:
     `fold_layers`: one such factor per reduction loop nest (layer), in program order, instead of `fold`.
     `target_interval`: the folds are chosen per nest, biggest nest first, until the loops' iterations (the cycles
     per inference, roughly: nests run one after another) reach this many, or no nest can fold further.
-    `scalar_replacement`: reduction accumulators carried in loops, not reloaded from memory each iteration.
+    `scalar_replacement`: reduction accumulators carried in loops, not reloaded from memory each iteration, and
+    started from the constant a fill loop stored (that loop then goes: forward-fills).
     `coalesce_loops`: perfect loop bands merged into one loop where no address then needs a division.
     `local_constants`: constants cloned into their blocks and fed by sources, not carried through loops.
     `completion_carrier`: memory completion leaves the loop recurrence in loop nests that allow it.
@@ -60,7 +61,8 @@ class RtlOptions:
     fuse_elementwise: bool = option(True, "elementwise chains, and the casts/transposes an op reads, fused into its "
                                     "loop nest",
                                     stages=("fuse-elementwise",))
-    scalar_replacement: bool = option(True, "reduction accumulators carried in loops", stages=("scalar-replacement",))
+    scalar_replacement: bool = option(True, "reduction accumulators carried in loops, started from the fill's constant",
+                                      stages=("scalar-replacement", "forward-fills"))
     fold: int = option(1, "steps per iteration of every innermost integer reduction loop (SIMD), summed in a tree, "
                        "parameters banked to match; 1: no folding")
     fold_layers: tuple[int, ...] = option((), "one fold factor per reduction loop nest, in program order (N,N,...), "
