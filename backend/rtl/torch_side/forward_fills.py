@@ -18,6 +18,7 @@ from torch_mlir import ir
 
 from backend.rtl.ir_walk import block_ops, owner_op
 from backend.rtl.torch_side.coalesce_loops import trip_count
+from backend.rtl.torch_side.walk import ACCESSES, nested_in, plain_memory
 
 
 def forward_fills(module: ir.Module) -> int:
@@ -35,18 +36,18 @@ def _forward(fill: ir.Operation) -> bool:
     if store is None:
         return False
     memory, value = store.operands[1], store.operands[0]
-    users = [owner_op(use.owner) for use in memory.uses]
-    if any(user.name not in ("affine.load", "affine.store") for user in users):
+    if not plain_memory(memory):
         return False  # a view or another op could read the filled words some other way
+    users = [owner_op(use.owner) for use in memory.uses]
     consumer = _next_nest(fill, users)
     if consumer is None or trip_count(consumer) != trip_count(fill):
         return False
     body = consumer.regions[0].blocks[0]
     iv = body.arguments[0]
-    inside = [op for op in block_ops(body) if any(_within(user, op) for user in users)]
+    inside = [op for op in block_ops(body) if _touches(op, users)]
     loads = [op for op in inside if op.name == "affine.load"]
     if (not inside or inside[0].name != "affine.load" or len(loads) != 1 or len(inside) < 2
-            or not all(op.name in ("affine.load", "affine.store") and _at(op, iv) for op in inside)):
+            or not all(op.name in ACCESSES and _at(op, iv) for op in inside)):
         return False  # element i read once, first, then written: nothing else of the memory in the nest
     loads[0].results[0].replace_all_uses_with(value)
     loads[0].erase()
@@ -75,7 +76,7 @@ def _next_nest(fill: ir.Operation, users: list[ir.Operation]) -> ir.Operation | 
         if op == fill:
             after = True
             continue
-        if after and any(_within(user, op) for user in users):
+        if after and _touches(op, users):
             return op if op.name == "affine.for" else None
     return None
 
@@ -88,10 +89,6 @@ def _at(access: ir.Operation, iv: ir.Value) -> bool:
             and ir.AffineMapAttr(access.attributes["map"]).value == identity)
 
 
-def _within(op: ir.Operation, ancestor: ir.Operation) -> bool:
-    while op is not None:
-        if op == ancestor:
-            return True
-        parent = op.parent
-        op = owner_op(parent) if parent is not None else None
-    return False
+def _touches(op: ir.Operation, users: list[ir.Operation]) -> bool:
+    """Whether `op` is one of the memory's users or holds one."""
+    return any(user == op or nested_in(user, op) for user in users)

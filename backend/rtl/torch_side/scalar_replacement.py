@@ -20,9 +20,7 @@ import re
 from torch_mlir import ir
 
 from backend.rtl.ir_walk import block_ops, owner_op
-from backend.rtl.torch_side.walk import ops_named
-
-_ACCESSES = ("affine.load", "affine.store")
+from backend.rtl.torch_side.walk import ACCESSES, nested_in, ops_named, plain_memory
 
 
 def scalar_replacement(module: ir.Module) -> int:
@@ -40,9 +38,9 @@ def _replace_in(loop: ir.Operation) -> bool:
     ops = block_ops(body)
     for load in (op for op in ops if op.name == "affine.load"):
         memory, indices = load.operands[0], list(load.operands)[1:]
-        if not _plain_memory(memory) or any(_defined_in(index, loop) for index in indices):
+        if not plain_memory(memory) or any(_defined_in(index, loop) for index in indices):
             continue
-        inside = [owner_op(use.owner) for use in memory.uses if _defined_in_op(owner_op(use.owner), loop)]
+        inside = [owner_op(use.owner) for use in memory.uses if nested_in(owner_op(use.owner), loop)]
         stores = [op for op in inside if op.name == "affine.store"]
         if len(inside) != 2 or len(stores) != 1:
             continue
@@ -72,18 +70,18 @@ def _reduction_innermost(outer: ir.Operation) -> bool:
         return False
     outer_iv, inner_iv = outer.regions[0].blocks[0].arguments[0], inner.regions[0].blocks[0].arguments[0]
     body = block_ops(inner.regions[0].blocks[0])
-    if not all(op.name in _ACCESSES or op.name.startswith("arith.") or op.name in ("affine.yield", "affine.apply")
+    if not all(op.name in ACCESSES or op.name.startswith("arith.") or op.name in ("affine.yield", "affine.apply")
                for op in body):
         return False  # a nested loop or a call: not a plain pair
-    accesses = [op for op in body if op.name in _ACCESSES]
+    accesses = [op for op in body if op.name in ACCESSES]
     if any(ir.AffineMapAttr(op.attributes["map"]).value.n_symbols for op in accesses):
         return False
     written = {hash(op.operands[1]) for op in accesses if op.name == "affine.store"}
     if not written:
         return False
     for memory in written:
-        group = [op for op in accesses if hash(op.operands[_ACCESSES.index(op.name)]) == memory]
-        addresses = {(str(op.attributes["map"]), tuple(hash(v) for v in list(op.operands)[_ACCESSES.index(op.name) + 1:]))
+        group = [op for op in accesses if hash(op.operands[ACCESSES.index(op.name)]) == memory]
+        addresses = {(str(op.attributes["map"]), tuple(hash(v) for v in list(op.operands)[ACCESSES.index(op.name) + 1:]))
                      for op in group}
         if len(addresses) != 1 or not _uses(group[0], inner_iv) or _uses(group[0], outer_iv):
             return False
@@ -100,7 +98,7 @@ def _reduction_innermost(outer: ir.Operation) -> bool:
 
 def _uses(access: ir.Operation, iv: ir.Value) -> bool:
     """Whether the access's address depends on `iv`."""
-    first = _ACCESSES.index(access.name) + 1
+    first = ACCESSES.index(access.name) + 1
     operands = list(access.operands)[first:]
     results = str(ir.AffineMapAttr(access.attributes["map"]).value).split("->")[1]
     return any(hash(v) == hash(iv) and re.search(rf"\bd{k}\b", results) for k, v in enumerate(operands))
@@ -141,23 +139,10 @@ def _carry(loop: ir.Operation, load: ir.Operation, store: ir.Operation) -> None:
     loop.erase()
 
 
-def _plain_memory(memory: ir.Value) -> bool:
-    """A function argument or allocation that only loads and stores use (no view could alias it)."""
-    return all(owner_op(use.owner).name in _ACCESSES for use in memory.uses)
-
-
 def _defined_in(value: ir.Value, loop: ir.Operation) -> bool:
     owner = value.owner
     if isinstance(owner, ir.Block):
-        return owner_op(owner.owner) == loop or _defined_in_op(owner_op(owner.owner), loop)
-    return _defined_in_op(owner_op(owner), loop)
+        return owner_op(owner.owner) == loop or nested_in(owner_op(owner.owner), loop)
+    return nested_in(owner_op(owner), loop)
 
 
-def _defined_in_op(op: ir.Operation, loop: ir.Operation) -> bool:
-    """Whether `op` is nested (at any depth) inside `loop`."""
-    parent = op.parent
-    while parent is not None:
-        if owner_op(parent) == loop:
-            return True
-        parent = owner_op(parent).parent
-    return False
