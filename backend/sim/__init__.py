@@ -9,6 +9,7 @@ from backend.sim.simulator import (
     Simulator,
     StallPattern,
     load_simulator,
+    mean_interval,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "StallPattern",
     "build_extension",
     "load_simulator",
+    "mean_interval",
 ]

@@ -148,7 +148,7 @@ py::dict run(std::vector<std::vector<std::vector<uint64_t>>> sets, uint64_t cycl
 
   bool started = false, finished = false, start_offered = false;
   uint64_t cycles = 0, last_activity = 0, start_fired = 0, done_fired = 0, inference_start = 0;
-  std::vector<uint64_t> inference_cycles, completions;
+  std::vector<uint64_t> inference_cycles;  // each since the previous one completed (the first: since reset)
   std::vector<int64_t> first_inputs(inferences, -1);  // the cycle each inference's first input was taken
   uint64_t current = 0;  // the oldest inference not completed: memory ports and results use its memories
   std::vector<bool> addr_ready(m.loads.size()), request_ready(m.stores.size());
@@ -260,7 +260,6 @@ py::dict run(std::vector<std::vector<std::vector<uint64_t>>> sets, uint64_t cycl
     if (done_now) {
       ++done_fired;
       inference_cycles.push_back(cycles - inference_start);
-      completions.push_back(cycles);
       if (++current == inferences) {
         finished = true;
       } else {  // the next inference's memories; a memory top is offered start again, without reset
@@ -303,9 +302,8 @@ py::dict run(std::vector<std::vector<std::vector<uint64_t>>> sets, uint64_t cycl
   result["cycles"] = inference_cycles.empty() ? cycles - inference_start : inference_cycles.front();
   result["message"] = error;
   result["inference_cycles"] = inference_cycles;
-  result["completions"] = completions;
-  result["first_inputs"] = std::vector<int64_t>(first_inputs.begin(), first_inputs.begin() + completions.size());
-  result["inference_memories"] = std::vector<std::vector<std::vector<uint64_t>>>(sets.begin(), sets.begin() + completions.size());
+  result["first_inputs"] = std::vector<int64_t>(first_inputs.begin(), first_inputs.begin() + inference_cycles.size());
+  result["inference_memories"] = std::vector<std::vector<std::vector<uint64_t>>>(sets.begin(), sets.begin() + inference_cycles.size());
   py::dict transfers;  // per memory port: the benchmark's port-saturation bound reads these
   for (size_t i = 0; i < m.loads.size(); ++i) transfers[py::str(m.loads[i].addr.name)] = loads[i].addr_fired;
   for (size_t i = 0; i < m.stores.size(); ++i) transfers[py::str(m.stores[i].request.name)] = stores[i].request_fired;

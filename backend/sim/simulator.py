@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import importlib.util
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,12 @@ class StallPattern:
 NO_STALLS = StallPattern()
 
 
+def mean_interval(cycles: Sequence[int]) -> float | None:
+    """Cycles between consecutive results of a stream in the steady state: the mean of each inference's cycles
+    after the first (which includes the pipeline's fill); None for one inference."""
+    return sum(cycles[1:]) / (len(cycles) - 1) if len(cycles) > 1 else None
+
+
 @dataclass(frozen=True)
 class SimResult:
     """Outputs, the cycles from start to done (on a stream top: to the last result element), and how
@@ -85,14 +92,15 @@ class SimResult:
     inference_outputs: tuple[tuple[np.ndarray, ...], ...] = ()
     inference_cycles: tuple[int, ...] = ()
     first_inputs: tuple[int, ...] = ()
-    completions: tuple[int, ...] = ()
+
+    @property
+    def completions(self) -> tuple[int, ...]:
+        """The cycle (from reset) each inference's last result went: its cycles follow the previous one's."""
+        return tuple(itertools.accumulate(self.inference_cycles))
 
     @property
     def interval(self) -> float | None:
-        """Cycles between consecutive results in the steady state (the mean gap between completions); None for one."""
-        if len(self.completions) < 2:
-            return None
-        return (self.completions[-1] - self.completions[0]) / (len(self.completions) - 1)
+        return mean_interval(self.inference_cycles)
 
     @property
     def latency(self) -> int | None:
@@ -216,8 +224,7 @@ class Simulator:
         return SimResult(outputs=per_inference[0], cycles=int(raw["cycles"]), port_transfers=transfers,
                          inference_outputs=per_inference,
                          inference_cycles=tuple(int(c) for c in raw["inference_cycles"]),
-                         first_inputs=tuple(int(c) for c in raw["first_inputs"]),
-                         completions=tuple(int(c) for c in raw["completions"]))
+                         first_inputs=tuple(int(c) for c in raw["first_inputs"]))
 
 
 def _limit_source(manifest: PortManifest, given: int | None) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import torch
 
 import torch_circt
+from backend.sim import mean_interval
 from examples.digits.data import Split
 from examples.digits.networks import EPOCHS, accuracy, train
 
@@ -38,7 +39,7 @@ class Outcome:
     @property
     def interval(self) -> float:
         """Cycles between consecutive results of the stream (one image: its latency)."""
-        return sum(self.cycles[1:]) / (len(self.cycles) - 1) if len(self.cycles) > 1 else self.latency
+        return mean_interval(self.cycles) or self.latency
 
     @property
     def stream_line(self) -> str:
