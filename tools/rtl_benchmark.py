@@ -21,7 +21,8 @@ cannot hide here. The numbers are our baseline for making circuits fast.
 (the datapath before bit-width narrowing, docs/flow.md) instead of the
 unpipelined circuits; `--baseline unfused` against elementwise fusion off, and
 `--fold N --baseline unfolded` measures folding (cycles and area) against
-`--fold 1`.
+`--fold 1`; `--synth ecp5 --baseline untimed` the registers timing-buffers puts
+around the multipliers (Fmax and latency) against none.
 
 With `--synth ecp5` (and `--synth-device`, ...) both circuits of every model are
 also synthesised and placed and routed: LUT4s, flip-flops, DSPs, block RAMs,
@@ -252,6 +253,7 @@ BASELINES = {
     "wide": "the options given with narrow widths off (the datapath before bit-width narrowing)",
     "unfused": "the options given with elementwise fusion off (a loop nest per operation)",
     "unfolded": "the options given with --fold 1 (one reduction step per iteration)",
+    "untimed": "the options given with timing buffers off (no registers around the multipliers)",
 }
 
 
@@ -263,6 +265,8 @@ def baseline_rtl(name: str, given: RtlOptions) -> RtlOptions:
         return dataclasses.replace(given, fuse_elementwise=False)
     if name == "unfolded":
         return dataclasses.replace(given, fold=1)
+    if name == "untimed":
+        return dataclasses.replace(given, timing_buffers=False)
     return RtlOptions.unpipelined()
 
 

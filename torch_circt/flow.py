@@ -34,6 +34,7 @@ from backend.rtl.circt_side.source_constants import source_constants
 from backend.rtl.circt_side.split_memory_hazards import split_memory_hazards
 from backend.rtl.circt_side.stream_interface import stream_interface
 from backend.rtl.circt_side.throughput_buffers import throughput_buffers
+from backend.rtl.circt_side.timing_buffers import timing_buffers
 from backend.rtl.circt_side.wire_completion import wire_completion
 from backend.rtl.torch_side.check_dtypes import check_dtypes
 from backend.rtl.torch_side.coalesce_loops import coalesce_loops
@@ -112,6 +113,7 @@ def all_rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage,
         circt_side.pass_stage("extmem-to-hw"),
         circt_side.pass_stage("handshake-buffers", circt_side.buffer_passes(options.buffer_strategy, options.buffer_size)),
         circt_side.rewrite_stage(throughput_buffers),
+        circt_side.rewrite_stage(timing_buffers),
         circt_side.pass_stage("handshake-to-hw"),
         circt_side.pass_stage("esi-to-hw"),
         circt_side.rewrite_stage(name_hardware, metadata=metadata),

@@ -80,6 +80,8 @@ class RtlOptions:
                                  "range needs (exact: widths where values can wrap stay)", stages=("narrow-widths",))
     throughput_buffers: bool = option(True, "buffers that keep lagging paths off the loop control",
                                       stages=("throughput-buffers",))
+    timing_buffers: bool = option(True, "a register after every multiplier: no combinational path holds two",
+                                  stages=("timing-buffers",))
     parameters: str = option("internal", "parameters as ROMs inside the circuit (internal) or memory ports on the top (ports)",
                              stages=("internal-parameters",), on="internal")
     interface: str = option("memory", "the top's interface: memory (start/done and memory ports) or stream "

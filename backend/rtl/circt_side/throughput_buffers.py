@@ -41,7 +41,7 @@ def throughput_buffers(module: ir.Module) -> int:
         for merge in [op for op in block_ops(body) if op.name == "handshake.control_merge"]:
             changed += _unbuffer(merge.results[1])
         ops = block_ops(body)  # listed again: the buffers erased above must not be visited
-        lagging = _lagging_values(ops)
+        lagging = lagging_values(ops)
         for op in ops:
             if op.name == "handshake.store":
                 changed += sum(_buffer_operand(op, i, 1) for i in range(len(op.operands)))
@@ -52,14 +52,17 @@ def throughput_buffers(module: ir.Module) -> int:
     return changed
 
 
-def _lagging_values(ops: list[ir.Operation]) -> set[int]:
-    """Data computed (at any distance) from loaded values or from the carrier's completion marks.
+def lagging_values(ops: list[ir.Operation], sources: set[int] | None = None) -> set[int]:
+    """Data computed (at any distance) from `sources` (hashes of values), by default the loaded values and the
+    carrier's completion marks.
 
     Control does not lag: a control merge never does, a mux or branch lags
     through its data (not its select or condition), a join only when everything
     it joins lags (the completion carrier's trigger, not a block's control).
     """
-    lagging = {hash(op.results[0]) for op in ops if op.name == "handshake.load" or _completed_mark(op)}
+    if sources is None:
+        sources = {hash(op.results[0]) for op in ops if op.name == "handshake.load" or _completed_mark(op)}
+    lagging = set(sources)
     changed = True
     while changed:
         changed = False
@@ -108,11 +111,15 @@ def _buffer_operand(op: ir.Operation, index: int, slots: int) -> int:
     value = op.operands[index]
     if producer_name(value) == "handshake.buffer":
         return 0
+    op.operands[index] = new_buffer(value, slots, ir.InsertionPoint(op)).results[0]
+    return 1
+
+
+def new_buffer(value: ir.Value, slots: int, ip: ir.InsertionPoint) -> ir.Operation:
+    """A sequential (registered) buffer of `slots` slots on `value`, its uses left to the caller."""
     with ir.Location.unknown():
-        buffer = ir.Operation.create(
+        return ir.Operation.create(
             "handshake.buffer", results=[value.type], operands=[value],
             attributes={"bufferType": ir.Attribute.parse("#handshake<buffer_type_enum seq>"),
                         "slots": ir.IntegerAttr.get(ir.IntegerType.get_signless(32), slots)},
-            ip=ir.InsertionPoint(op))
-    op.operands[index] = buffer.results[0]
-    return 1
+            ip=ip)
