@@ -10,11 +10,14 @@ buffer on each operand and on the product of such a multiply cuts it there,
 the way the multiplier cell's input and output registers would.
 
 A value behind k such cuts lags its loop's control by k more cycles. Every mux
-and branch it reaches gets k more slots of slack on its select or condition
-(on top of what `throughput-buffers`, which runs before, gave it), so the
-control runs ahead instead of waiting in its forks, and a pipelined loop keeps
-its interval. Multiplies of loop indices (addresses) are left alone: they lead
-the loop, and synthesis makes a multiply by a constant of shifts and adds.
+and branch it reaches gets k more slots of slack on its select or condition,
+and every store it reaches as many on its other operands (on top of what
+`throughput-buffers`, which runs before, gave them), so the control runs ahead
+instead of waiting in its forks, and a pipelined loop keeps its interval.
+Multiplies by a constant are left alone (synthesis makes most of them shifts
+and adds, and they are on no path worth a cycle: `y * 2` cost where_i32 27
+cycles when cut), and so are multiplies of loop indices (addresses), which lead
+the loop.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ def timing_buffers(module: ir.Module) -> int:
         lagging = lagging_values(ops)
         cuts = []
         for op in ops:
-            if op.name == "arith.muli" and hash(op.results[0]) in lagging:
+            if op.name == "arith.muli" and hash(op.results[0]) in lagging and not any(map(_constant, op.operands)):
                 cuts += [_cut_operand(op, i) for i in range(2) if _computed(op.operands[i])]
                 cuts.append(_cut_result(op))
         if not cuts:
@@ -46,8 +49,18 @@ def timing_buffers(module: ir.Module) -> int:
                 if slots:
                     _add_slots(op, 0, slots)
                     changed += 1
+            elif op.name == "handshake.store":
+                lags = [lag.get(hash(v), 0) for v in op.operands]
+                for index, behind in enumerate(lags):
+                    if behind < max(lags):
+                        _add_slots(op, index, max(lags) - behind)
+                        changed += 1
         changed += len(cuts)
     return changed
+
+
+def _constant(value: ir.Value) -> bool:
+    return producer_name(value) == "handshake.constant"
 
 
 def _computed(value: ir.Value) -> bool:

@@ -22,7 +22,12 @@
 // CHECK-NEXT:    %[[PRODUCT:.*]] = arith.muli %[[X1_REG]], %[[Y]] : i32
 // CHECK-NEXT:    %[[PRODUCT_REG:.*]] = buffer [1] seq %[[PRODUCT]] : i32
 // CHECK-NEXT:    arith.extsi %[[PRODUCT_REG]] : i32 to i35
-// The later copy nest's loop control is not touched: its index mux keeps no buffer on its select.
+// The sum's store waits for the sum: its address and control get the same two slots more (1 -> 3).
+// CHECK:         %[[ADDRESS:.*]] = buffer [3] seq %{{.*}} : index
+// CHECK-NEXT:    %[[DATA:.*]] = buffer [1] seq %{{.*}} : i34
+// CHECK-NEXT:    %[[CONTROL:.*]] = buffer [3] seq %{{.*}} : none
+// CHECK-NEXT:    store [%[[ADDRESS]]] %[[DATA]], %[[CONTROL]] : index, i34
+// The later copy nest's index mux keeps no buffer on its select: its loop control is not behind a cut.
 // CHECK:         mux %{{.*}}#0 [%{{.*}}, %falseResult_9] : index, i3
 module attributes {torch_circt.folds = array<i64: 1>} {
   handshake.func @main(%arg0: i32, %arg1: i32, %arg2: none, %arg3: none, ...) -> (none, i3, i3, !hw.struct<address: i1, data: i64>) attributes {argNames = ["in0_ld0.data", "in1_ld0.data", "in2_st0.done", "in3"], resNames = ["out0", "in0_ld0.addr", "in1_ld0.addr", "in2_st0"]} {
