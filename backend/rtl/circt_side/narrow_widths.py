@@ -27,9 +27,10 @@ from pycde.circt import ir
 
 from backend.rtl.attributes import Param
 from backend.rtl.circt_side.completion_carrier import CARRIER_WIDTH
+from backend.rtl.circt_side.demanded_bits import demanded_bits
 from backend.rtl.circt_side.loop_deps import Cfg
 from backend.rtl.circt_side.ports import module_params, unused_memories
-from backend.rtl.circt_side.value_ranges import Range, integer_bits, value_ranges
+from backend.rtl.circt_side.value_ranges import Range, ValueRanges, integer_bits, value_ranges
 from backend.rtl.ir_walk import block_ops, owner_op, producer_name
 from common.records import ModelMetadata
 
@@ -51,8 +52,19 @@ def narrow_widths(module: ir.Module, metadata: ModelMetadata) -> int:
             continue
         arguments = argument_ranges(list(func.regions[0].blocks[0].arguments), metadata, module_params(module),
                                     unused_memories(module))
-        narrowed += _Rewrite(func, value_ranges(func, arguments)).run()
+        narrowed += _Rewrite(func, _within_demand(value_ranges(func, arguments), func)).run()
     return narrowed
+
+
+def _within_demand(ranges: ValueRanges, func: ir.Operation) -> ValueRanges:
+    """A value (or internal memory) of which fewer low bits are read than its range needs is computed in those
+    bits (`demanded_bits`): its range becomes that width's, so the rewrite below narrows it and what computes it."""
+    values, memories = demanded_bits(func)
+    for table, demands in ((ranges.values, values), (ranges.memories, memories)):
+        for key, bits in demands.items():
+            if bits >= 2 and key in table and bits < table[key].width:
+                table[key] = Range.of_type(bits)
+    return ranges
 
 
 def argument_ranges(arguments: list[ir.Value], metadata: ModelMetadata, params: list[Param],

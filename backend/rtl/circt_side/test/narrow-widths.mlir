@@ -62,6 +62,62 @@ module attributes {torch_circt.params = [{element = "i32", name = "w", shape = a
     return
   }
 
+  // An int32 dot product as torch-mlir writes it: products of sign-extended
+  // inputs summed in i64 in an internal memory, then truncated to int32 (the
+  // sum wraps, as in PyTorch). The ranges are whole types, but only the low 32
+  // bits reach the result: products, sums and the memory's words compute in 32.
+  func.func @truncated(%t0: memref<4xi32>, %t1: memref<1xi32>) {
+    %t_c0 = arith.constant 0 : index
+    %t_c1 = arith.constant 1 : index
+    %t_c4 = arith.constant 4 : index
+    %t_c0_i64 = arith.constant 0 : i64
+    %t_acc = memref.alloc() : memref<1xi64>
+    memref.store %t_c0_i64, %t_acc[%t_c0] : memref<1xi64>
+    cf.br ^bb1(%t_c0 : index)
+  ^bb1(%t_i: index):
+    %t_lt = arith.cmpi slt, %t_i, %t_c4 : index
+    cf.cond_br %t_lt, ^bb2, ^bb3
+  ^bb2:
+    %t_x = memref.load %t0[%t_i] : memref<4xi32>
+    %t_wide = arith.extsi %t_x : i32 to i64
+    %t_p = arith.muli %t_wide, %t_wide : i64
+    %t_old = memref.load %t_acc[%t_c0] : memref<1xi64>
+    %t_s = arith.addi %t_old, %t_p : i64
+    memref.store %t_s, %t_acc[%t_c0] : memref<1xi64>
+    %t_next = arith.addi %t_i, %t_c1 : index
+    cf.br ^bb1(%t_next : index)
+  ^bb3:
+    %t_sum = memref.load %t_acc[%t_c0] : memref<1xi64>
+    %t_low = arith.trunci %t_sum : i64 to i32
+    memref.store %t_low, %t1[%t_c0] : memref<1xi32>
+    return
+  }
+
+  // The same sum, also compared in full: a compare reads every bit, so the
+  // accumulator and what computes it keep their 64.
+  func.func @compared(%c0m: memref<4xi32>, %c1m: memref<1xi32>) {
+    %k_c0 = arith.constant 0 : index
+    %k_c1 = arith.constant 1 : index
+    %k_c4 = arith.constant 4 : index
+    %k_c0_i64 = arith.constant 0 : i64
+    cf.br ^bb1(%k_c0, %k_c0_i64 : index, i64)
+  ^bb1(%k_i: index, %k_acc: i64):
+    %k_lt = arith.cmpi slt, %k_i, %k_c4 : index
+    cf.cond_br %k_lt, ^bb2, ^bb3
+  ^bb2:
+    %k_x = memref.load %c0m[%k_i] : memref<4xi32>
+    %k_wide = arith.extsi %k_x : i32 to i64
+    %k_p = arith.muli %k_wide, %k_wide : i64
+    %k_s = arith.addi %k_acc, %k_p : i64
+    %k_next = arith.addi %k_i, %k_c1 : index
+    cf.br ^bb1(%k_next, %k_s : index, i64)
+  ^bb3:
+    %k_pos = arith.cmpi sgt, %k_acc, %k_c0_i64 : i64
+    %k_flag = arith.extui %k_pos : i1 to i32
+    memref.store %k_flag, %c1m[%k_c0] : memref<1xi32>
+    return
+  }
+
   func.func @accumulate(%arg0: memref<3xi8>, %arg1: memref<4xi32>, %arg2: memref<8xi32>) {
     %c0 = arith.constant 0 : index
     %c1 = arith.constant 1 : index
@@ -116,6 +172,22 @@ module attributes {torch_circt.params = [{element = "i32", name = "w", shape = a
 // CHECK:         arith.muli %{{.*}}, %{{.*}} : i32
 // CHECK:         arith.addi %{{.*}}, %{{.*}} : i32
 
+// CHECK-LABEL: func.func @truncated
+// CHECK:         %[[T_ACC:.*]] = memref.alloc() : memref<1xi32>
+// CHECK:         %[[T_X:.*]] = memref.load %arg0
+// CHECK-NEXT:    %[[T_P:.*]] = arith.muli %[[T_X]], %[[T_X]] : i32
+// CHECK-NEXT:    %[[T_OLD:.*]] = memref.load %[[T_ACC]][%{{.*}}] : memref<1xi32>
+// CHECK-NEXT:    %[[T_S:.*]] = arith.addi %[[T_OLD]], %[[T_P]] : i32
+// CHECK-NEXT:    memref.store %[[T_S]], %[[T_ACC]]
+// CHECK:         %[[T_SUM:.*]] = memref.load %[[T_ACC]][%{{.*}}] : memref<1xi32>
+// CHECK-NEXT:    memref.store %[[T_SUM]], %arg1
+// CHECK-NOT:     i64
+
+// CHECK-LABEL: func.func @compared
+// CHECK:         arith.muli %{{.*}}, %{{.*}} : i64
+// CHECK-NEXT:    arith.addi %{{.*}}, %{{.*}} : i64
+// CHECK:         arith.cmpi sgt, %{{.*}}, %{{.*}} : i64
+
 // An accumulation through an internal memory: 4 words zeroed, then each read,
 // increased by the sum of 3 products of an int8 input with the parameter (values
 // in [-3, 3]: products in [-384, 384], 10 bits), and written back. One
@@ -134,3 +206,4 @@ module attributes {torch_circt.params = [{element = "i32", name = "w", shape = a
 // CHECK:         %[[WORD:.*]] = memref.load %[[ACC]]
 // CHECK:         %[[WIDE:.*]] = arith.extsi %[[WORD]] : i14 to i32
 // CHECK:         memref.store %[[WIDE]], %arg1
+
