@@ -40,6 +40,8 @@ ORDERED = {"arith.shrsi", "arith.shrui", "arith.divui", "arith.remui", "arith.di
            "arith.maxsi", "arith.minsi", "arith.maxui", "arith.minui", "arith.cmpi"}
 UNSIGNED = {"arith.shrui", "arith.divui", "arith.remui"}
 SHIFTS = {"arith.shli", "arith.shrsi", "arith.shrui"}
+# What the rewrite builds in exactly its result's width (a shift left may stay wide: see `_rebuild_compute`).
+DEMAND_NARROWED = (MODULAR - SHIFTS) | {"memref.load"}
 CASTS = {"arith.extsi", "arith.extui", "arith.trunci", "arith.index_cast", "arith.index_castui"}
 
 
@@ -58,11 +60,25 @@ def narrow_widths(module: ir.Module, metadata: ModelMetadata) -> int:
 
 def _within_demand(ranges: ValueRanges, func: ir.Operation) -> ValueRanges:
     """A value (or internal memory) of which fewer low bits are read than its range needs is computed in those
-    bits (`demanded_bits`): its range becomes that width's, so the rewrite below narrows it and what computes it."""
+    bits (`demanded_bits`): its range becomes that width's, so the rewrite below narrows it and what computes it.
+    Only values the rewrite then holds in that width: a loop-carried block argument (retyped), a load (truncated
+    after it) and the result of a modular op it rebuilds in its result's width. A cast or an order-sensitive op's
+    result keeps its true range, on which the rewrite decides whether a truncation keeps the value. And only values
+    whose range is their whole type, the ones that wrap (an int32 sum in i64): a bounded range stays exact, which the
+    rewrite's decisions on extensions rely on (a uint8 value in [0, 255] read as 8 bits would turn negative)."""
     values, memories = demanded_bits(func)
+    wrapping = {}
+    for block in list(func.regions[0].blocks)[1:]:
+        wrapping |= {hash(argument): integer_bits(argument.type) for argument in block.arguments}
+    for block in func.regions[0].blocks:
+        wrapping |= {hash(op.results[0]): integer_bits(op.results[0].type) for op in block_ops(block)
+                     if op.name in DEMAND_NARROWED}
+        wrapping |= {hash(op.results[0]): integer_bits(ir.MemRefType(op.results[0].type).element_type)
+                     for op in block_ops(block) if op.name == "memref.alloc"}
     for table, demands in ((ranges.values, values), (ranges.memories, memories)):
         for key, bits in demands.items():
-            if bits >= 2 and key in table and bits < table[key].width:
+            found = table.get(key)
+            if found is not None and wrapping.get(key) == found.width and 2 <= bits < found.width:
                 table[key] = Range.of_type(bits)
     return ranges
 
