@@ -21,8 +21,8 @@ cannot hide here. The numbers are our baseline for making circuits fast.
 (the datapath before bit-width narrowing, docs/flow.md) instead of the
 unpipelined circuits; `--baseline unfused` against elementwise fusion off, and
 `--fold N --baseline unfolded` measures folding (cycles and area) against
-`--fold 1`; `--synth ecp5 --baseline untimed` the registers timing-buffers puts
-around the multipliers (Fmax and latency) against none.
+`--fold 1`; `--timing-buffers --synth ecp5 --baseline untimed` the registers
+timing-buffers puts around the multipliers (Fmax and latency) against none.
 
 With `--synth ecp5` (and `--synth-device`, ...) both circuits of every model are
 also synthesised and placed and routed: LUT4s, flip-flops, DSPs, block RAMs,

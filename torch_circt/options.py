@@ -48,6 +48,9 @@ class RtlOptions:
     `completion_carrier`: memory completion leaves the loop recurrence in loop nests that allow it.
     `task_pipelining`: CIRCT's loop network for the outermost loop (II = 2 there); off, it is a plain loop.
     `throughput_buffers`: buffers placed so that lagging paths do not hold the loop's control.
+    `timing_buffers`: registers around every multiply of loaded data, so it shares no combinational path with the
+    logic before and after it (timing-buffers); off by default: it raises the clock of multiply-heavy circuits but
+    costs cycles where the registers' latency is paid per loop entry or stalls a loop (docs/synthesis.md).
     `parameters`: "internal" builds each parameter into the circuit as an initialised ROM (docs/interface.md);
     "ports" leaves it a memory interface on the top that the user answers.
     `interface`: "memory" gives the top start/done and a memory interface per argument and result; "stream"
@@ -80,7 +83,8 @@ class RtlOptions:
                                  "range needs (exact: widths where values can wrap stay)", stages=("narrow-widths",))
     throughput_buffers: bool = option(True, "buffers that keep lagging paths off the loop control",
                                       stages=("throughput-buffers",))
-    timing_buffers: bool = option(True, "a register after every multiplier: no combinational path holds two",
+    timing_buffers: bool = option(False, "registers around every multiply of loaded data: a shorter clock period, "
+                                  "some cycles more per loop entry",
                                   stages=("timing-buffers",))
     parameters: str = option("internal", "parameters as ROMs inside the circuit (internal) or memory ports on the top (ports)",
                              stages=("internal-parameters",), on="internal")
