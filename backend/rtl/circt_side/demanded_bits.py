@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from pycde.circt import ir
 
+from backend.rtl.circt_side.loop_deps import successor_arguments
 from backend.rtl.circt_side.value_ranges import integer_bits
 from backend.rtl.ir_walk import block_ops
 
@@ -75,19 +76,7 @@ def _demand(op: ir.Operation, position: int, values: dict[int, int], memories: d
     if name == "memref.store" and position == 0:
         return memories.get(hash(op.operands[1]), 0) if hash(op.operands[1]) in allocs else everything
     if name in ("cf.br", "cf.cond_br"):
-        argument = _successor_argument(op, position)
+        argument = successor_arguments(op).get(position)
         return everything if argument is None else values.get(hash(argument), 0)
     return everything
-
-
-def _successor_argument(branch: ir.Operation, position: int) -> ir.Value | None:
-    """The successor block argument the branch's operand at `position` feeds; None for a condition."""
-    if branch.name == "cf.br":
-        return branch.successors[0].arguments[position]
-    sizes = [int(s) for s in ir.DenseI32ArrayAttr(branch.attributes["operandSegmentSizes"])]
-    if position == 0:
-        return None
-    if position <= sizes[1]:
-        return branch.successors[0].arguments[position - 1]
-    return branch.successors[1].arguments[position - 1 - sizes[1]]
 

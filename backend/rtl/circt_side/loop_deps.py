@@ -172,6 +172,16 @@ def depends_on(cfg: Cfg, value: ir.Value, target: int, seen: set[int]) -> bool:
     return any(depends_on(cfg, incoming, target, seen) for incoming in cfg.passed_in(value))
 
 
+def successor_arguments(branch: ir.Operation) -> dict[int, ir.Value]:
+    """A `cf.br` or `cf.cond_br`: operand position -> the successor block argument it feeds (a condition feeds none)."""
+    if branch.name == "cf.br":
+        return dict(enumerate(branch.successors[0].arguments))
+    sizes = [int(s) for s in ir.DenseI32ArrayAttr(branch.attributes["operandSegmentSizes"])]
+    arguments = {1 + i: argument for i, argument in enumerate(branch.successors[0].arguments)}
+    arguments.update({1 + sizes[1] + i: argument for i, argument in enumerate(branch.successors[1].arguments)})
+    return arguments
+
+
 def incoming_values(pred: ir.Block, block: ir.Block, position: int) -> list[ir.Value]:
     """The values `pred`'s terminator passes to argument `position` of `block` (one per edge into it)."""
     terminator = block_ops(pred)[-1]

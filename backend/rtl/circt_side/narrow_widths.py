@@ -28,7 +28,7 @@ from pycde.circt import ir
 from backend.rtl.attributes import Param
 from backend.rtl.circt_side.completion_carrier import CARRIER_WIDTH
 from backend.rtl.circt_side.demanded_bits import demanded_bits
-from backend.rtl.circt_side.loop_deps import Cfg
+from backend.rtl.circt_side.loop_deps import Cfg, successor_arguments
 from backend.rtl.circt_side.ports import module_params, unused_memories
 from backend.rtl.circt_side.value_ranges import Range, ValueRanges, integer_bits, value_ranges
 from backend.rtl.ir_walk import block_ops, owner_op, producer_name
@@ -285,8 +285,8 @@ class _Rewrite:
         if op.name == "memref.store":
             needs[0] = ir.MemRefType(op.operands[1].type).element_type
         elif op.name in ("cf.br", "cf.cond_br"):
-            for position, argument_type in _successor_argument_types(op).items():
-                needs[position] = argument_type
+            for position, argument in successor_arguments(op).items():
+                needs[position] = argument.type
         with ir.InsertionPoint(op), op.location:
             for position, value in enumerate(op.operands):
                 new = self._cast(self._current(value), needs[position], op, block)
@@ -326,16 +326,6 @@ def _cast_op(source: ir.Type, target: ir.Type) -> str:
 
 def _int(width: int) -> ir.Type:
     return ir.IntegerType.get_signless(width)
-
-
-def _successor_argument_types(branch: ir.Operation) -> dict[int, ir.Type]:
-    """Operand position -> the type of the successor argument it feeds."""
-    if branch.name == "cf.br":
-        return {i: arg.type for i, arg in enumerate(branch.successors[0].arguments)}
-    sizes = [int(s) for s in ir.DenseI32ArrayAttr(branch.attributes["operandSegmentSizes"])]
-    types = {1 + i: arg.type for i, arg in enumerate(branch.successors[0].arguments)}
-    types.update({1 + sizes[1] + i: arg.type for i, arg in enumerate(branch.successors[1].arguments)})
-    return types
 
 
 def _reverse_post_order(successors: list[list[int]]) -> list[int]:

@@ -35,12 +35,12 @@ def timing_buffers(module: ir.Module) -> int:
     for func in (op for op in block_ops(module.body) if op.name == "handshake.func"):
         ops = block_ops(func.regions[0].blocks[0])
         lagging = lagging_values(ops)
+        chosen = [op for op in ops if op.name == "arith.muli" and hash(op.results[0]) in lagging
+                  and not any(map(_constant, op.operands)) and not _on_recurrence(op, ops)]
         cuts = []
-        for op in ops:
-            if (op.name == "arith.muli" and hash(op.results[0]) in lagging and not any(map(_constant, op.operands))
-                    and not _on_recurrence(op, ops)):
-                cuts += [_cut_operand(op, i) for i in range(2) if _computed(op.operands[i])]
-                cuts.append(_cut_result(op))
+        for op in chosen:  # chosen on the IR before any cut: `ops` lists none of the buffers cutting adds
+            cuts += [_cut_operand(op, i) for i in range(2) if _computed(op.operands[i])]
+            cuts.append(_cut_result(op))
         if not cuts:
             continue
         ops = block_ops(func.regions[0].blocks[0])
