@@ -22,7 +22,9 @@ cannot hide here. The numbers are our baseline for making circuits fast.
 unpipelined circuits; `--baseline unfused` against elementwise fusion off, and
 `--fold N --baseline unfolded` measures folding (cycles and area) against
 `--fold 1`; `--timing-buffers --synth ecp5 --baseline untimed` the registers
-timing-buffers puts around the multipliers (Fmax and latency) against none.
+timing-buffers puts around the multipliers (Fmax and latency) against none;
+`--interface stream --dataflow --stream N --baseline engine` layers as concurrent
+stage circuits against one circuit that runs them one after another.
 
 With `--synth ecp5` (and `--synth-device`, ...) both circuits of every model are
 also synthesised and placed and routed: LUT4s, flip-flops, DSPs, block RAMs,
@@ -254,6 +256,7 @@ BASELINES = {
     "unfused": "the options given with elementwise fusion off (a loop nest per operation)",
     "unfolded": "the options given with --fold 1 (one reduction step per iteration)",
     "untimed": "the options given with timing buffers off (no registers around the multipliers)",
+    "engine": "the options given with dataflow off (one circuit runs the layers one after another)",
 }
 
 
@@ -267,6 +270,8 @@ def baseline_rtl(name: str, given: RtlOptions) -> RtlOptions:
         return dataclasses.replace(given, fold=1)
     if name == "untimed":
         return dataclasses.replace(given, timing_buffers=False)
+    if name == "engine":
+        return dataclasses.replace(given, dataflow=False)
     return RtlOptions.unpipelined()
 
 

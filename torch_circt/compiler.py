@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from torch.export import ExportedProgram
 
 import frontend.torch as frontend
 from backend.rtl.names import sv_identifier
+from backend.rtl.stream_chain import StageDesign, chain_streams
 from common.atomic import atomic_write_text
 from common.errors import TorchCirctError, UnsupportedDtypeError, UserError, foreign_error
 from common.records import Golden, ModelMetadata
@@ -20,6 +23,8 @@ from common.stages import OnStage, StageResult
 from frontend.quantize import QuantizedModel
 from torch_circt import analyses, flow
 from torch_circt.design import Design
+from torch_circt.hw_estimate import chained_estimate
+from torch_circt.loops import chained_work
 from torch_circt.options import TARGETS, Options
 
 DUMP_ENV = "TORCH_CIRCT_DUMP_IR"
@@ -67,7 +72,10 @@ def _compile(model, example_inputs, target: str, options: Options, name: str, on
     linalg, _ = _segment(flow.frontend_stages(program, metadata), "", "frontend", design, record)
     if options.emit != "linalg":
         try:
-            _lower(design, linalg, record)
+            if target == "rtl" and options.rtl.dataflow:
+                _lower_layers(design, program, on_stage, record)
+            else:
+                _lower(design, linalg, record)
         except UnsupportedDtypeError as error:  # the rtl path's float refusal, on IR without source lines
             frontend.point_at_float_source(error, program)
             raise
@@ -105,6 +113,31 @@ def _lower(design: Design, linalg: str, record: OnStage) -> None:
     _, analysis = _segment(stages, linalg, "rtl", design, record, lambda i, o: analyses.analyse(i, o, metadata))
     design.manifest, design.loops, design.hardware = analysis.manifest, analysis.loops, analysis.hardware
     design.folds = analysis.folds
+
+
+def _lower_layers(design: Design, program: ExportedProgram, on_stage: OnStage | None, record: OnStage) -> None:
+    """`RtlOptions.dataflow`: each layer of the program compiled on its own (stages reach `on_stage` under the
+    layer's name), the stream tops chained; the chain's SystemVerilog is this design's export-verilog."""
+    modules = frontend.layer_stages(program)
+    rtl = design.options.rtl
+    if rtl.fold_layers and len(rtl.fold_layers) != len(modules):
+        raise UserError(message=f"fold_layers gives {len(rtl.fold_layers)} folds, and the program has {len(modules)} "
+                        "layers as stages", stage="options", model=design.name,
+                        hint=f"give one fold per layer ({len(modules)}) with dataflow, or --fold / --target-interval")
+    folds = rtl.fold_layers or (rtl.fold,) * len(modules)
+    inputs = tuple(torch.from_numpy(array.copy()) for array in design.golden.inputs)
+    start = time.perf_counter()
+    for k, (module, fold) in enumerate(zip(modules, folds)):
+        options = dataclasses.replace(design.options, rtl=dataclasses.replace(rtl, dataflow=False, fold=fold,
+                                                                              fold_layers=()))
+        design.parts.append(compile(module, inputs, "rtl", options, name=f"{design.name}_layer{k}", on_stage=on_stage))
+        if k < len(modules) - 1:
+            inputs = (module(*inputs),)
+    sv, design.manifest = chain_streams(design.name, [StageDesign(part.sv, part.manifest) for part in design.parts])
+    design.folds = tuple(fold for part in design.parts for fold in part.folds)
+    design.loops = chained_work([part.loops for part in design.parts])
+    design.hardware = chained_estimate([part.hardware for part in design.parts])
+    record(StageResult("rtl", "export-verilog", len(design.stages), time.perf_counter() - start, sv))
 
 
 def _recorder(design: Design, on_stage: OnStage | None, progress: dict[str, str]) -> OnStage:

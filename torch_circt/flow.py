@@ -5,6 +5,7 @@
                -> name-hardware -> internal-parameters
                -> stream-interface -> seq-to-sv -> hw-to-sv -> export-verilog
     cpu        linalg -> generalize -> bufferize -> free-early -> loops -> llvm   (then the JIT)
+    dataflow   program -> layer_stages -> each layer: frontend, rtl (stream top) -> stream_chain -> export-verilog
     synth      design.sv -> yosys (synth_ecp5) -> netlist.json, netlist.v -> nextpnr-ecp5 -> utilisation, Fmax
 
 Every segment runs in a forked worker (`torch_circt.isolation`): a native crash

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from backend.rtl import PortManifest
@@ -96,6 +97,15 @@ def estimate(hw_mlir: str, manifest: PortManifest) -> HwEstimate:
         units[category] = Unit(sum(c for c, _ in picked), sum(c * w for c, w in picked))
     external = sum(m.depth * m.element_width for m in manifest.memories if m.loads or m.stores)
     return HwEstimate(units, top.memory_bits, external, len(modules), sum(top.children.values()))
+
+
+def chained_estimate(estimates: Sequence[HwEstimate]) -> HwEstimate:
+    """The size of circuits placed side by side (a dataflow chain's stages, each one instance in the chain's top)."""
+    units = {category: Unit(sum(e.units[category].count for e in estimates), sum(e.units[category].bits for e in estimates))
+             for category in CATEGORIES}
+    return HwEstimate(units, sum(e.internal_memory_bits for e in estimates), sum(e.external_memory_bits for e in estimates),
+                      sum(e.module_definitions for e in estimates) + 1,
+                      sum(e.instances for e in estimates) + len(estimates))
 
 
 def _parse(text: str) -> dict[str, _Module]:

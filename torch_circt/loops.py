@@ -14,7 +14,8 @@ same way) are counted too, since the external memories have one port each.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 
 from torch_mlir import ir
 
@@ -32,6 +33,11 @@ class LoopWork:
     loop_nests: int
     loads: int
     stores: int
+
+
+def chained_work(works: Sequence[LoopWork]) -> LoopWork:
+    """The loop work of circuits that each run their own loops (a dataflow chain's stages): all of it."""
+    return LoopWork(*(sum(getattr(work, f.name) for work in works) for f in fields(LoopWork)))
 
 
 def loop_work(memref_mlir: str) -> LoopWork:

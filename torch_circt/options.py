@@ -55,6 +55,10 @@ class RtlOptions:
     "ports" leaves it a memory interface on the top that the user answers.
     `interface`: "memory" gives the top start/done and a memory interface per argument and result; "stream"
     wraps it in AXI4-Stream ports, one per argument and result (docs/interface.md, "Streams").
+    `dataflow`: the program cut into layers (frontend/torch/_layer_stages.py), each its own circuit with a stream
+    top, chained stream to stream (backend/rtl/stream_chain.py): the layers work on successive inferences at once,
+    so a stream's interval is the slowest layer's. `fold_layers` then gives one fold per stage; `fold` and
+    `target_interval` apply to every stage.
     `rom_style`: how synthesis builds those ROMs: "auto" lets Yosys choose (LUTs where cheaper, block RAM for
     large tables), "block" asks for block RAM, "logic" for LUTs (the `rom_style` attribute on each ROM).
     """
@@ -90,6 +94,8 @@ class RtlOptions:
                              stages=("internal-parameters",), on="internal")
     interface: str = option("memory", "the top's interface: memory (start/done and memory ports) or stream "
                             "(an AXI4-Stream port per argument and result)", stages=("stream-interface",), on="stream")
+    dataflow: bool = option(False, "layers as concurrent stages: one stream-top circuit per layer, chained by "
+                            "AXI4-Stream, each working on its own inference (needs --interface stream)")
     rom_style: str = option("auto", "how synthesis builds the parameter ROMs: auto (Yosys decides), block (block RAM) "
                             "or logic (LUTs)")
 
@@ -160,6 +166,9 @@ class Options:
             raise ValueError(f"parameters must be {' or '.join(PARAMETER_FORMS)}, not '{self.rtl.parameters}'")
         if self.rtl.interface not in INTERFACES:
             raise ValueError(f"interface must be {' or '.join(INTERFACES)}, not '{self.rtl.interface}'")
+        if self.rtl.dataflow and (self.rtl.interface, self.rtl.parameters) != ("stream", "internal"):
+            raise ValueError("dataflow chains stream tops whose parameters are inside: it needs interface='stream' "
+                             "and parameters='internal' (--interface stream)")
         if self.rtl.rom_style not in ROM_STYLES:
             raise ValueError(f"rom_style must be {', '.join(ROM_STYLES)}, not '{self.rtl.rom_style}'")
         limit = 1 if self.sim.cycle_limit is None else self.sim.cycle_limit

@@ -110,6 +110,8 @@ def _rtl_section(design, check) -> dict:
         "ratio": cycles / ideal if cycles and ideal else None,
         "loop_nests": loops.loop_nests if loops else None,
         "folds": list(design.folds),
+        "stages": [{"top": part.name, "folds": list(part.folds), "loop_nests": part.loops.loop_nests,
+                    "ideal_cycles": part.loops.innermost_iterations} for part in design.parts],
         "memory_accesses": {"loads": loops.loads, "stores": loops.stores} if loops else None,
         "hardware": hardware.to_json() if hardware else None,
         "interface": _interface(design.manifest),
@@ -184,6 +186,12 @@ def render_markdown(report: dict) -> str:
     if rtl and rtl.get("folds"):
         lines += ["", "## Folds", "", f"Steps per iteration of each reduction loop nest, in program order: "
                   f"{', '.join(map(str, rtl['folds']))} (fold-reductions; the ideal bound below counts the loops unfolded)."]
+    if rtl and rtl.get("stages"):
+        lines += ["", "## Stages", "", "Layers as concurrent stages (dataflow): one circuit each, chained stream to stream, "
+                  "each on its own inference; a stream's interval is the slowest stage's.", "",
+                  "| stage | folds | loop nests | ideal cycles |", "|---|---|---|---|",
+                  *(f"| `{s['top']}` | {', '.join(map(str, s['folds'])) or '1'} | {s['loop_nests']} | {s['ideal_cycles']} |"
+                    for s in rtl["stages"])]
     if rtl and rtl["cycles"] is not None:
         lines += ["", "## Cycles", "", f"- simulated: **{rtl['cycles']}** cycles (Verilator, from start token to done)",
                   f"- ideal lower bound: {rtl['ideal_cycles']} cycles", f"- ratio simulated / ideal: {_fmt_ratio(rtl['ratio'])}",

@@ -26,6 +26,7 @@ from frontend.torch._export import (
     run_eager,
 )
 from frontend.torch._float_source import point_at_float_source
+from frontend.torch._layer_stages import layer_stages
 from frontend.torch._lower import (
     LINALG_ON_TENSORS,
     TORCH_BACKEND,
@@ -47,6 +48,7 @@ __all__ = [
     "export_static",
     "fx_import_stage",
     "integer_idioms_stage",
+    "layer_stages",
     "metadata_of",
     "pass_stage",
     "point_at_float_source",

@@ -1,0 +1,62 @@
+"""`RtlOptions(dataflow=True)`: one circuit per layer, chained stream to stream, bit for bit, and a stream's
+interval below the one-engine design's (the layers work on different inferences at once)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import torch_circt
+from frontend.torch.tests.test_layer_stages import IntMLP, Residual
+from torch_circt.options import Options, RtlOptions
+
+GENERATOR = torch.Generator().manual_seed(1)
+INPUTS = [torch.randint(-128, 128, (2, 8), generator=GENERATOR, dtype=torch.int8) for _ in range(6)]
+MODEL = IntMLP()
+STREAM = Options(rtl=RtlOptions(interface="stream"))
+DATAFLOW = Options(rtl=RtlOptions(interface="stream", dataflow=True))
+
+
+@pytest.fixture(scope="module")
+def chained() -> torch_circt.Design:
+    return torch_circt.compile(MODEL, (INPUTS[0],), target="rtl", options=DATAFLOW, name="int_mlp_chain")
+
+
+def test_each_layer_is_a_circuit_of_its_own_behind_the_chains_streams(chained: torch_circt.Design) -> None:
+    assert [part.name for part in chained.parts] == [f"int_mlp_chain_layer{k}" for k in range(3)]
+    assert set(chained.manifest.top_ports()) == {"clock", "reset", *(f"{t}_{s}" for t in ("x", "result0")
+                                                                     for s in ("tdata", "tvalid", "tready", "tlast"))}
+    for k in range(3):
+        assert f"  int_mlp_chain_layer{k} stage{k} (" in chained.sv
+    assert chained.check().matched
+    stages = chained.report["rtl"]["stages"]
+    assert [s["top"] for s in stages] == [part.name for part in chained.parts]
+    assert sum(s["ideal_cycles"] for s in stages) == chained.report["rtl"]["ideal_cycles"]
+
+
+def test_a_stream_through_the_chain_is_bit_exact_and_faster_than_one_engine(chained: torch_circt.Design) -> None:
+    one_engine = torch_circt.compile(MODEL, (INPUTS[0],), target="rtl", options=STREAM, name="int_mlp_engine")
+    runs = [(x,) for x in INPUTS]
+    stream, single = chained.simulate_stream(runs), one_engine.simulate_stream(runs)
+    for outputs, x in zip(stream.outputs, INPUTS, strict=True):
+        assert torch.equal(torch.from_numpy(outputs[0]), MODEL(x))
+    # the engine runs its three layers one after another per inference; the chain's layers overlap
+    assert stream.interval < single.interval, (stream.interval, single.interval)
+
+
+def test_a_program_without_a_sound_cut_is_one_stage() -> None:
+    model = Residual()
+    design = torch_circt.compile(model, (INPUTS[0],), target="rtl", options=DATAFLOW, name="residual_chain")
+    assert len(design.parts) == 1
+    assert design.check().matched
+
+
+def test_dataflow_needs_stream_tops() -> None:
+    with pytest.raises(ValueError, match="interface='stream'"):
+        Options(rtl=RtlOptions(dataflow=True))
+
+
+def test_fold_layers_gives_one_fold_per_stage() -> None:
+    options = Options(rtl=RtlOptions(interface="stream", dataflow=True, fold_layers=(2, 2)))
+    with pytest.raises(torch_circt.UserError, match="3 layers as stages"):
+        torch_circt.compile(MODEL, (INPUTS[0],), target="rtl", options=options, name="int_mlp_folds")
