@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import torch_circt
-from frontend.torch.tests.test_layer_stages import IntMLP, Residual
+from frontend.torch.tests.layered_models import IntMLP, Residual
 from torch_circt.options import Options, RtlOptions
 
 GENERATOR = torch.Generator().manual_seed(1)
