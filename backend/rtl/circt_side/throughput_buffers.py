@@ -20,6 +20,14 @@ docs/rtl-cycles.md explains:
   arrive early; with slack they wait in a buffer instead of in the control's
   forks, and the lagging value may trail the loop by a few iterations.
   The done tokens the carrier waits for get the same slack.
+- a 1-slot buffer on the data of a load from an on-chip memory (`handshake.memory`)
+  whose value is combined with one loaded from an external memory or a ROM. The
+  on-chip read is combinational (data in the cycle of the address) and its port
+  takes the address only when the data is taken; the external read answers a
+  cycle later. Without the buffer the on-chip port holds its address, the load
+  its control, and the loop control's forks wait a cycle each iteration: a
+  folded reduction (the input vector copied on chip, the weights in ROM banks)
+  ran at two cycles per iteration. With it both operands arrive a cycle late.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ def throughput_buffers(module: ir.Module) -> int:
             changed += _unbuffer(merge.results[1])
         ops = block_ops(body)  # listed again: the buffers erased above must not be visited
         lagging = lagging_values(ops)
+        changed += sum(_buffer_operand(load, len(load.operands) - 2, 1) for load in _early_loads(ops))
         for op in ops:
             if op.name == "handshake.store":
                 changed += sum(_buffer_operand(op, i, 1) for i in range(len(op.operands)))
@@ -80,6 +89,42 @@ def lagging_values(ops: list[ir.Operation], sources: set[int] | None = None) -> 
                 lagging |= {hash(r) for r in op.results}
                 changed = True
     return lagging
+
+
+def _early_loads(ops: list[ir.Operation]) -> list[ir.Operation]:
+    """Loads from on-chip memories whose data meets, in one op of the same iteration, a value loaded from an external
+    memory (a load whose data is a function argument after extmem-to-hw): the on-chip data arrives a cycle earlier."""
+    loads = [op for op in ops if op.name == "handshake.load"]
+    on_chip = [op for op in loads if producer_name(op.operands[len(op.operands) - 2]) == "handshake.memory"]
+    if not on_chip:
+        return []
+    late: set[int] = set()
+    for load in loads:
+        if load not in on_chip:
+            late |= _same_iteration(load.results[0])[0]
+    early = []
+    for load in on_chip:
+        cone, reached = _same_iteration(load.results[0])
+        if any(hash(v) in late and hash(v) not in cone for op in reached for v in op.operands):
+            early.append(load)
+    return early
+
+
+def _same_iteration(value: ir.Value) -> tuple[set[int], list[ir.Operation]]:
+    """The values computed from `value` in the same loop iteration, and the ops that read them: not through a loop's
+    muxes and branches (a value loaded before a loop and carried into it), nor through a memory (a stored value)."""
+    cone, reached, work = {hash(value)}, [], [value]
+    while work:
+        for use in work.pop().uses:
+            op = owner_op(use.owner)
+            if op.name in ("handshake.mux", "handshake.cond_br", "handshake.control_merge", "handshake.memory"):
+                continue
+            reached.append(op)
+            for result in op.results:
+                if hash(result) not in cone:
+                    cone.add(hash(result))
+                    work.append(result)
+    return cone, reached
 
 
 def _completed_mark(op: ir.Operation) -> bool:

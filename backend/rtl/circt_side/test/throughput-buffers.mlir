@@ -133,4 +133,172 @@ module {
     %0 = constant %arg0 {value = 1 : i7} : i7
     return %arg1, %0 : none, i7
   }
+// A dot product folded by 2 (`fold-reductions`): the input vector, copied into an on-chip memory, meets
+// the weights, read from external memories (ROM banks later), in each product. The on-chip read answers
+// in the cycle of its address, the external one a cycle later; each on-chip load's data gets one slot,
+// so its port takes the next address at once and the loop control does not wait a cycle per iteration.
+// The accumulator's memory, whose loads meet nothing external in their iteration, gets none.
+// CHECK-LABEL: handshake.func @folded_dot
+// CHECK:         %[[ACC:.*]]:6 = memory[ld = 2, st = 2]
+// CHECK:         %[[COPY:.*]]:5 = memory[ld = 2, st = 1]
+// CHECK:         load [%{{.*}}] %[[ACC]]#0,
+// CHECK:         %[[EARLY0:.*]] = buffer [1] seq %[[COPY]]#0 : i8
+// CHECK-NEXT:    load [%{{.*}}] %[[EARLY0]],
+// CHECK:         %[[EARLY1:.*]] = buffer [1] seq %[[COPY]]#1 : i8
+// CHECK-NEXT:    load [%{{.*}}] %[[EARLY1]],
+// CHECK-NOT:     buffer [1] seq %[[ACC]]#1
+  handshake.func @folded_dot(%arg0: i8, %arg1: none, %arg2: i32, %arg3: i32, %arg4: none, ...) -> (none, i2, !hw.struct<address: i0, data: i32>, i1, i1) attributes {argNames = ["in0_ld0.data", "in1_st0.done", "in2_ld0.data", "in3_ld0.data", "in4"], resNames = ["out0", "in0_ld0.addr", "in1_st0", "in2_ld0.addr", "in3_ld0.addr"]} {
+    %0:2 = fork [2] %arg4 : none
+    %1:6 = memory[ld = 2, st = 2] (%dataResult_5, %addressResult_6, %dataResult_27, %addressResult_28, %addressResults_8, %addressResults_30) {id = 5 : i32, lsq = false} : memref<1xi12>, (i12, index, i12, index, index, index) -> (i12, i12, none, none, none, none)
+    %2:5 = memory[ld = 2, st = 1] (%dataResult_4, %addressResult, %addressResults_20, %addressResults_24) {id = 4 : i32, lsq = false} : memref<4xi8>, (i8, index, index, index) -> (i8, i8, none, none, none)
+    %3:2 = fork [2] %arg3 : i32
+    %4 = join %3#1 : i32
+    %5 = arith.index_cast %addressResults_26 : index to i1
+    %6:2 = fork [2] %arg2 : i32
+    %7 = join %6#1 : i32
+    %8 = arith.index_cast %addressResults_22 : index to i1
+    %9 = join %addressResult_32 : index
+    %10 = constant %9 {value = 0 : i0} : i0
+    %11 = hw.struct_create (%10, %dataResult_31) : !hw.struct<address: i0, data: i32>
+    %12:2 = fork [2] %arg0 : i8
+    %13 = join %12#1 : i8
+    %14 = arith.index_cast %addressResults : index to i2
+    %15 = constant %0#1 {value = 0 : i7} : i7
+    %16 = source
+    %17 = constant %16 {value = 0 : i4} : i4
+    %18 = mux %25#0 [%38, %17] : index, i4
+    %19 = buffer [1] seq %18 : i4
+    %20:2 = fork [2] %19 : i4
+    %21 = mux %25#1 [%40, %15] : index, i7
+    %22 = buffer [1] seq %21 : i7
+    %result, %index = control_merge %32#0, %0#0 : none, index
+    %23 = buffer [1] seq %index : index
+    %24 = buffer [1] seq %result : none
+    %25:2 = fork [2] %23 : index
+    %26 = source
+    %27 = constant %26 {value = 4 : i4} : i4
+    %28 = arith.cmpi slt, %20#1, %27 : i4
+    %29:3 = fork [3] %28 : i1
+    %trueResult, %falseResult = cond_br %29#2, %20#0 : i4
+    sink %falseResult : i4
+    %30:2 = fork [2] %trueResult : i4
+    %trueResult_0, %falseResult_1 = cond_br %29#1, %22 : i7
+    %trueResult_2, %falseResult_3 = cond_br %29#0, %24 : none
+    %31:2 = fork [2] %falseResult_3 : none
+    %32:3 = fork [3] %trueResult_2 : none
+    %33 = join %13, %2#2 : none, none
+    %34 = arith.index_cast %30#0 : i4 to index
+    %35:2 = fork [2] %34 : index
+    %dataResult, %addressResults = load [%35#1] %12#0, %32#2 : index, i8
+    %dataResult_4, %addressResult = store [%35#0] %dataResult, %32#1 : index, i8
+    %36 = source
+    %37 = constant %36 {value = 1 : i4} : i4
+    %38 = arith.addi %30#1, %37 : i4
+    %39 = constant %33 {value = 1 : i7} : i7
+    %40 = arith.addi %trueResult_0, %39 : i7
+    %41 = join %45#1, %1#2 : none, none
+    %42:2 = fork [2] %41 : none
+    %43 = constant %31#1 {value = 2 : i7} : i7
+    %44 = join %31#0, %47#1 : none, i7
+    %45:2 = fork [2] %44 : none
+    %46 = arith.addi %falseResult_1, %43 : i7
+    %47:2 = fork [2] %46 : i7
+    %48 = source
+    %49 = constant %48 {value = 0 : index} : index
+    %50 = source
+    %51 = constant %50 {value = 0 : i12} : i12
+    %dataResult_5, %addressResult_6 = store [%49] %51, %45#0 : index, i12
+    %52 = join %55#1, %1#4 : none, none
+    %53 = constant %42#1 {value = 2 : i7} : i7
+    %54 = join %42#0, %57#1 : none, i7
+    %55:2 = fork [2] %54 : none
+    %56 = arith.addi %47#0, %53 : i7
+    %57:2 = fork [2] %56 : i7
+    %58 = source
+    %59 = constant %58 {value = 0 : index} : index
+    %dataResult_7, %addressResults_8 = load [%59] %1#0, %55#0 : index, i12
+    %60 = source
+    %61 = constant %60 {value = 0 : i3} : i3
+    %62 = arith.extsi %dataResult_7 : i12 to i14
+    %63 = mux %72#0 [%107, %61] : index, i3
+    %64 = buffer [1] seq %63 : i3
+    %65:2 = fork [2] %64 : i3
+    %66 = mux %72#1 [%104, %62] : index, i14
+    %67 = buffer [1] seq %66 : i14
+    %68 = mux %72#2 [%109, %57#0] : index, i7
+    %69 = buffer [1] seq %68 : i7
+    %result_9, %index_10 = control_merge %79#0, %52 : none, index
+    %70 = buffer [1] seq %index_10 : index
+    %71 = buffer [1] seq %result_9 : none
+    %72:3 = fork [3] %70 : index
+    %73 = source
+    %74 = constant %73 {value = 2 : i3} : i3
+    %75 = arith.cmpi slt, %65#1, %74 : i3
+    %76:4 = fork [4] %75 : i1
+    %trueResult_11, %falseResult_12 = cond_br %76#3, %65#0 : i3
+    sink %falseResult_12 : i3
+    %77:3 = fork [3] %trueResult_11 : i3
+    %trueResult_13, %falseResult_14 = cond_br %76#2, %67 : i14
+    %trueResult_15, %falseResult_16 = cond_br %76#1, %69 : i7
+    %trueResult_17, %falseResult_18 = cond_br %76#0, %71 : none
+    %78:2 = fork [2] %falseResult_18 : none
+    %79:5 = fork [5] %trueResult_17 : none
+    %80 = join %7, %4, %2#3, %2#4 : none, none, none, none
+    %81 = arith.extsi %77#0 : i3 to i4
+    %82 = source
+    %83 = constant %82 {value = 2 : i4} : i4
+    %84 = arith.muli %81, %83 : i4
+    %85:2 = fork [2] %84 : i4
+    %86 = arith.index_cast %85#1 : i4 to index
+    %dataResult_19, %addressResults_20 = load [%86] %2#0, %79#4 : index, i8
+    %87 = arith.index_cast %77#1 : i3 to index
+    %88:2 = fork [2] %87 : index
+    %dataResult_21, %addressResults_22 = load [%88#1] %6#0, %79#3 : index, i32
+    %89 = arith.trunci %dataResult_21 : i32 to i3
+    %90 = arith.extsi %dataResult_19 : i8 to i10
+    %91 = arith.extsi %89 : i3 to i10
+    %92 = arith.muli %90, %91 : i10
+    %93 = source
+    %94 = constant %93 {value = 1 : i4} : i4
+    %95 = arith.addi %85#0, %94 : i4
+    %96 = arith.index_cast %95 : i4 to index
+    %dataResult_23, %addressResults_24 = load [%96] %2#1, %79#2 : index, i8
+    %dataResult_25, %addressResults_26 = load [%88#0] %3#0, %79#1 : index, i32
+    %97 = arith.trunci %dataResult_25 : i32 to i3
+    %98 = arith.extsi %dataResult_23 : i8 to i11
+    %99 = arith.extsi %97 : i3 to i11
+    %100 = arith.muli %98, %99 : i11
+    %101 = arith.extsi %92 : i10 to i11
+    %102 = arith.addi %101, %100 : i11
+    %103 = arith.extsi %102 : i11 to i14
+    %104 = arith.addi %trueResult_13, %103 : i14
+    %105 = source
+    %106 = constant %105 {value = 1 : i3} : i3
+    %107 = arith.addi %77#2, %106 : i3
+    %108 = constant %80 {value = 1 : i7} : i7
+    %109 = arith.addi %trueResult_15, %108 : i7
+    %110 = join %114#1, %1#3 : none, none
+    %111:2 = fork [2] %110 : none
+    %112 = constant %78#1 {value = 2 : i7} : i7
+    %113 = join %78#0, %116#1 : none, i7
+    %114:2 = fork [2] %113 : none
+    %115 = arith.addi %falseResult_16, %112 : i7
+    %116:2 = fork [2] %115 : i7
+    %117 = source
+    %118 = constant %117 {value = 0 : index} : index
+    %119 = arith.trunci %falseResult_14 : i14 to i12
+    %dataResult_27, %addressResult_28 = store [%118] %119, %114#0 : index, i12
+    %120 = join %123#2, %arg1, %1#5 : none, none, none
+    %121 = constant %111#1 {value = 2 : i7} : i7
+    %122 = join %111#0, %124 : none, i7
+    %123:3 = fork [3] %122 : none
+    %124 = arith.addi %116#0, %121 : i7
+    %125 = source
+    %126 = constant %125 {value = 0 : index} : index
+    %127:2 = fork [2] %126 : index
+    %dataResult_29, %addressResults_30 = load [%127#1] %1#1, %123#1 : index, i12
+    %128 = arith.extsi %dataResult_29 : i12 to i32
+    %dataResult_31, %addressResult_32 = store [%127#0] %128, %123#0 : index, i32
+    return %120, %14, %11, %8, %5 : none, i2, !hw.struct<address: i0, data: i32>, i1, i1
+  }
 }
