@@ -46,6 +46,7 @@ from backend.rtl.torch_side.integer_ops import integer_ops
 from backend.rtl.torch_side.linearize_memrefs import linearize_memrefs
 from backend.rtl.torch_side.memory_interfaces import memory_interfaces
 from backend.rtl.torch_side.scalar_replacement import scalar_replacement
+from backend.rtl.torch_side.unroll_outputs import unroll_outputs
 from backend.rtl.transport import transport_stage
 from backend.synth import SOURCE, Synthesis, SynthStep, nextpnr_step, run_step, summarize, timing_failure, yosys_step
 from common.errors import InternalCompilerError, TorchCirctError
@@ -92,6 +93,8 @@ def all_rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage,
         torch_side.rewrite_stage(scalar_replacement),
         torch_side.text_stage(coalesce_loops),
         torch_side.rewrite_stage(forward_fills),
+        torch_side.rewrite_stage(unroll_outputs, factor=options.unroll_outputs, num_inputs=len(metadata.args),
+                                 num_outputs=len(metadata.results)),
         torch_side.rewrite_stage(fold_reductions, factor=options.fold, num_inputs=len(metadata.args),
                                  num_outputs=len(metadata.results), per_nest=options.fold_layers,
                                  target_interval=options.target_interval),

@@ -39,6 +39,9 @@ class RtlOptions:
     `fold`: every innermost integer reduction loop takes this many steps per iteration (FINN's SIMD),
     summed in an adder tree, with the parameters it reads banked (fold-reductions); 1 leaves loops as they are.
     `fold_layers`: one such factor per reduction loop nest (layer), in program order, instead of `fold`.
+    `unroll_outputs`: the loop around each reduction computes up to this many outputs per iteration, side by side
+    (FINN's PE; unroll-outputs): the input each reads is loaded once for all of them, the weights banked by row.
+    A reduction so unrolled is not folded as well.
     `target_interval`: the folds are chosen per nest, biggest nest first, until the loops' iterations (the cycles
     per inference, roughly: nests run one after another) reach this many, or no nest can fold further.
     `scalar_replacement`: reduction accumulators carried in loops, not reloaded from memory each iteration, and
@@ -74,6 +77,8 @@ class RtlOptions:
                        "parameters banked to match; 1: no folding")
     fold_layers: tuple[int, ...] = option((), "one fold factor per reduction loop nest, in program order (N,N,...), "
                                           "instead of --fold")
+    unroll_outputs: int = option(1, "outputs of each reduction computed side by side (PE): the loop around a "
+                                 "reduction takes up to N of them per iteration, sharing each input load; 1: one")
     target_interval: int | None = option(None, "choose the folds per reduction loop nest so that the loops' iterations "
                                          "per inference come to at most N")
     coalesce_loops: bool = option(True, "perfect loop bands merged where addresses stay division-free",
@@ -172,8 +177,10 @@ class Options:
         if self.rtl.rom_style not in ROM_STYLES:
             raise ValueError(f"rom_style must be {', '.join(ROM_STYLES)}, not '{self.rtl.rom_style}'")
         limit = 1 if self.sim.cycle_limit is None else self.sim.cycle_limit
-        if self.rtl.buffer_size < 1 or min((self.rtl.fold, *self.rtl.fold_layers)) < 1 or limit < 1 or self.sim.verilator_jobs < 1:
-            raise ValueError("buffer_size, fold (each of fold_layers), cycle_limit and verilator_jobs must be at least 1")
+        if (self.rtl.buffer_size < 1 or min((self.rtl.fold, self.rtl.unroll_outputs, *self.rtl.fold_layers)) < 1 or limit < 1
+                or self.sim.verilator_jobs < 1):
+            raise ValueError("buffer_size, fold (each of fold_layers), unroll_outputs, cycle_limit and verilator_jobs must be "
+                             "at least 1")
         if sum((self.rtl.fold != 1, bool(self.rtl.fold_layers), self.rtl.target_interval is not None)) > 1:
             raise ValueError("give one of fold, fold_layers and target_interval: each sets every reduction nest's fold")
         if self.rtl.target_interval is not None and self.rtl.target_interval < 1:

@@ -59,8 +59,10 @@ def bank_loads(loads: list[ir.Operation], words: int, factor: int) -> tuple[int,
     linear = [linear_address(load) for load in loads]
     if any(form is None for form in linear):
         return None
-    widths = sorted({1} | {abs(t.coefficient) // factor for form in linear for t in form.terms
-                           if t.coefficient and t.coefficient % factor == 0})
+    # a term's stride over the factor, or a bank of one row (where the loop that picks the row ran once, its
+    # counter is gone from the address: the rows differ only in the constant)
+    widths = sorted({1, words // factor} | {abs(t.coefficient) // factor for form in linear for t in form.terms
+                                            if t.coefficient and t.coefficient % factor == 0})
     for width in widths:
         if words % (width * factor) == 0:
             placed = [_place(form, load, width, factor) for form, load in zip(linear, loads)]

@@ -54,6 +54,8 @@ ASSOCIATIVE = {"arith.addi", "arith.maxsi", "arith.minsi", "arith.maxui", "arith
                "arith.xori"}
 _BODY_OPS = ("affine.load", "affine.apply", "affine.yield")
 SEEN = "torch_circt.fold_seen"
+# Ops whose indices go through an affine map: where the map's operands start.
+_MAP_OPERANDS = {"affine.load": 1, "affine.store": 2, "affine.apply": 0}
 
 
 @dataclass(frozen=True)
@@ -112,14 +114,14 @@ def fold_reductions(module: ir.Module, factor: int, num_inputs: int, num_outputs
     # A fresh walk per loop nest: promotion erases loops an earlier walk listed. Loops a nest's fold
     # reached carry SEEN, so the next walk skips them (they keep the factor left over for them).
     while (loop := next((op for op in ops_named(module, "affine.for") if SEEN not in op.attributes), None)) is not None:
-        if not _reduction_trips(loop):
+        if not reduction_trips(loop):
             loop.attributes[SEEN] = ir.UnitAttr.get(module.context)
             continue
         nest_factor = factors[len(applied)]
         remaining = nest_factor
         terms: dict[int, int] = {}  # memory -> loads of it per iteration, after this nest's folds so far
         while True:
-            trips = _reduction_trips(loop)
+            trips = reduction_trips(loop)
             step = math.gcd(remaining, trips) if trips else 1
             if step > 1:
                 for load in _unroll(loop, step):
@@ -141,7 +143,7 @@ def fold_reductions(module: ir.Module, factor: int, num_inputs: int, num_outputs
     if loads:  # a memory a folded body reads
         with module.context, ir.Location.unknown():
             for func in ops_named(module, "func.func"):
-                _place_memories(module, owner_op(func), loads, first_param=num_inputs + num_outputs)
+                place_memories(module, owner_op(func), loads, first_param=num_inputs + num_outputs)
 
 
 def reduction_nests(module: ir.Module) -> tuple[list[ReductionNest], int]:
@@ -152,7 +154,7 @@ def reduction_nests(module: ir.Module) -> tuple[list[ReductionNest], int]:
         if len(ops_named(loop, "affine.for")) > 1:
             continue  # not innermost
         iterations = _nest_iterations(loop)
-        trips = _reduction_trips(loop)
+        trips = reduction_trips(loop)
         if trips:
             nests.append(ReductionNest(_chain(loop, trips), iterations or 0))
         else:
@@ -189,7 +191,7 @@ def _chain(loop: ir.Operation, trips: int) -> tuple[int, ...]:
     return tuple(chain)
 
 
-def _reduction_trips(loop: ir.Operation) -> int:
+def reduction_trips(loop: ir.Operation) -> int:
     """The trip count of an innermost loop `for k in 0..N: acc = acc op f(k)` that can fold; 0 otherwise."""
     if len(loop.results) != 1 or len(list(loop.operands)) != 1 or not isinstance(loop.results[0].type, ir.IntegerType):
         return 0  # bounds with operands, several accumulators, or a float one
@@ -247,7 +249,7 @@ def _unroll(loop: ir.Operation, factor: int) -> list[ir.Operation]:
             mapping: dict[int, ir.Value] = {}
             for op in originals:
                 copy = op if j == 0 else op.clone(ir.InsertionPoint(step))
-                _retarget(copy, iv, factor, j, mapping)
+                retarget(copy, iv, factor, j, mapping)
                 for old, new in zip(op.results, copy.results):
                     mapping[hash(old)] = new
                 if copy.name == "affine.load":
@@ -281,16 +283,17 @@ def _promote(loop: ir.Operation) -> ir.Operation | None:
     return parent if parent is not None and parent.name == "affine.for" else None
 
 
-def _retarget(op: ir.Operation, iv: ir.Value, factor: int, j: int, mapping: dict[int, ir.Value]) -> None:
-    """Operands from copy j's own ops; the old step k becomes factor*q + j (in a load's map, or an apply)."""
+def retarget(op: ir.Operation, iv: ir.Value, factor: int, j: int, mapping: dict[int, ir.Value]) -> None:
+    """Operands from copy j's own ops; the old step k becomes factor*q + j (in a load's, store's or apply's map, or
+    through a new apply)."""
     for k, operand in enumerate(op.operands):
         if hash(operand) in mapping:
             op.operands[k] = mapping[hash(operand)]
     positions = [k for k, operand in enumerate(op.operands) if hash(operand) == hash(iv)]
     if not positions:
         return
-    if op.name in ("affine.load", "affine.apply"):
-        first = 1 if op.name == "affine.load" else 0
+    if op.name in _MAP_OPERANDS:
+        first = _MAP_OPERANDS[op.name]
         old = ir.AffineMapAttr(op.attributes["map"]).value
         dims = [ir.AffineDimExpr.get(d) for d in range(old.n_dims)]
         for k in positions:
@@ -306,7 +309,7 @@ def _retarget(op: ir.Operation, iv: ir.Value, factor: int, j: int, mapping: dict
         op.operands[k] = index
 
 
-def _place_memories(module: ir.Module, func: ir.Operation, factors: dict[int, int], first_param: int) -> None:
+def place_memories(module: ir.Module, func: ir.Operation, factors: dict[int, int], first_param: int) -> None:
     """Bank the parameters that allow it, copy the other multiply-read arguments on chip (module docstring)."""
     entry = func.regions[0].blocks[0]
     params = read_params(module, ir)
