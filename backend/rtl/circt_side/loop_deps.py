@@ -10,6 +10,12 @@ variable `iv` with `cmpi slt iv, N`, a constant start and a constant step):
 - a memory only read in the nest is safe;
 - a memory written by a single store and not read in the nest is safe: its one
   port applies the writes in iteration order;
+- a memory written by several stores in one block and not read in the nest is
+  safe when no two writes of the nest, by any store in any iteration, reach the
+  same address: the addresses share their induction-variable coefficients and
+  differ by constant offsets in steps of one stride, and that stride with the
+  stores' count passes the same mixed-radix condition as a loop (unroll-outputs'
+  P results of one iteration, stored at P*q + j);
 - otherwise every access must use the same address, an affine function of the
   induction variables whose value differs between any two executions of the
   accesses' blocks (checked as a mixed-radix condition on the coefficients),
@@ -104,7 +110,7 @@ def _memory_independent(cfg: Cfg, accesses: list[tuple[int, ir.Operation]]) -> b
     loads = [op for _, op in accesses if op.name == "memref.load"]
     stores = [op for _, op in accesses if op.name == "memref.store"]
     if not loads:
-        return len(stores) == 1
+        return len(stores) == 1 or _distinct_stores(cfg, accesses)
     if not stores:
         return True
     if len(loads) != 1 or len(stores) != 1:
@@ -118,12 +124,31 @@ def _memory_independent(cfg: Cfg, accesses: list[tuple[int, ir.Operation]]) -> b
     return all(_injective(cfg, address, cfg.enclosing(block)) for block in (load_block, store_block))
 
 
-def _injective(cfg: Cfg, address: dict[int, int], headers: list[int]) -> bool:
-    """Distinct iterations of the loops `headers` give distinct addresses."""
+def _distinct_stores(cfg: Cfg, stores: list[tuple[int, ir.Operation]]) -> bool:
+    """Stores of one block whose addresses are `base + offset_j`, the offsets `c + j * d` for j = 0..n-1, and no two
+    (iteration, j) pairs of the nest give one address: `d` checked as one more loop of n trips."""
+    if len({block for block, _ in stores}) != 1:
+        return False
+    addresses = [_linear(cfg, op.operands[2]) for _, op in stores]
+    if any(address is None for address in addresses):
+        return False
+    bases = [{key: c for key, c in address.items() if key != 0 and c != 0} for address in addresses]
+    if any(base != bases[0] for base in bases):
+        return False
+    offsets = sorted(address.get(0, 0) for address in addresses)
+    stride = offsets[1] - offsets[0]
+    if stride == 0 or any(b - a != stride for a, b in zip(offsets, offsets[1:])):
+        return False
+    return _injective(cfg, bases[0], cfg.enclosing(stores[0][0]), ((stride, len(offsets)),))
+
+
+def _injective(cfg: Cfg, address: dict[int, int], headers: list[int], extra: tuple[tuple[int, int], ...] = ()) -> bool:
+    """Distinct iterations of the loops `headers` give distinct addresses; with `extra` (stride, trips) pseudo-loops,
+    distinct iterations of those too."""
     ivs = {key: iv for key, iv in cfg.ivs.items() if iv.header in headers}
     if len(ivs) != len(headers) or any(key not in ivs for key, c in address.items() if key != 0 and c != 0):
         return False
-    strides = sorted((abs(address.get(key, 0) * iv.step), iv.trips) for key, iv in ivs.items())
+    strides = sorted([*((abs(address.get(key, 0) * iv.step), iv.trips) for key, iv in ivs.items()), *extra])
     reach = 0  # the largest address difference the smaller strides can make
     for stride, trips in strides:
         if trips > 1 and stride <= reach:

@@ -19,7 +19,13 @@ docs/rtl-cycles.md explains:
   for done tokens). The select and condition come from the loop control and
   arrive early; with slack they wait in a buffer instead of in the control's
   forks, and the lagging value may trail the loop by a few iterations.
-  The done tokens the carrier waits for get the same slack.
+  The done tokens the carrier waits for get one slot less (`DONE_SLACK`): a
+  `seq` buffer of n slots is n registers in a row, so it delays a token by n
+  cycles as well as holding n, and a done token comes a cycle after the
+  control that issued its access (a memory answers the cycle after the
+  address). With n slots on both, the carrier trailed the control by n + 1
+  iterations while the select buffer held n: the control stalled one cycle in
+  every 2n + 2 (every innermost loop at 9 iterations per 10 cycles).
 - a 1-slot buffer on the data of a load from an on-chip memory (`handshake.memory`)
   whose value is combined with one loaded from an external memory or a ROM. The
   on-chip read is combinational (data in the cycle of the address) and its port
@@ -39,6 +45,7 @@ from backend.rtl.ir_walk import block_ops, owner_op, producer_name
 
 CARRIER_SLACK = 4  # the carrier trails the loop by a few iterations (relu: 37 -> 30 cycles)
 DATA_SLACK = 1  # a lagging data value trails by about one; more slots add latency per loop entry
+DONE_SLACK = CARRIER_SLACK - 1  # a done token arrives a cycle after the select: both reach the carrier together
 
 
 def throughput_buffers(module: ir.Module) -> int:
@@ -148,8 +155,8 @@ def _buffer_dones(constant: ir.Operation) -> int:
     trigger = constant.operands[0].owner
     if not isinstance(trigger, ir.Block) and owner_op(trigger).name == "handshake.join":
         trigger = owner_op(trigger)
-        return sum(_buffer_operand(trigger, i, CARRIER_SLACK) for i in range(len(trigger.operands)))
-    return _buffer_operand(constant, 0, CARRIER_SLACK)
+        return sum(_buffer_operand(trigger, i, DONE_SLACK) for i in range(len(trigger.operands)))
+    return _buffer_operand(constant, 0, DONE_SLACK)
 
 
 def _buffer_operand(op: ir.Operation, index: int, slots: int) -> int:

@@ -76,6 +76,56 @@ func.func @two_stores(%in: memref<8xi32>, %out: memref<8xi32>) {
   return
 }
 
+// unroll-outputs' P results of one iteration, stored at out[2i] and out[2i + 1]:
+// no two writes of the nest meet, so the body is released.
+// CHECK-LABEL: func.func @side_by_side_stores
+// CHECK:         arith.constant 1 : i7
+// CHECK:         arith.constant 2 : i7
+func.func @side_by_side_stores(%in: memref<8xi32>, %out: memref<8xi32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  cf.br ^head(%c0 : index)
+^head(%i: index):
+  %more = arith.cmpi slt, %i, %c4 : index
+  cf.cond_br %more, ^body, ^exit
+^body:
+  %v = memref.load %in[%i] : memref<8xi32>
+  %even = arith.muli %i, %c2 : index
+  %odd = arith.addi %even, %c1 : index
+  memref.store %v, %out[%even] : memref<8xi32>
+  memref.store %v, %out[%odd] : memref<8xi32>
+  %next = arith.addi %i, %c1 : index
+  cf.br ^head(%next : index)
+^exit:
+  return
+}
+
+// Stores at out[i] and out[i + 1]: iteration i + 1 writes where iteration i did; kept in order.
+// CHECK-LABEL: func.func @overlapping_stores
+// CHECK-NOT:     arith.constant 1 : i7
+// CHECK:         arith.constant 2 : i7
+// CHECK-NOT:     arith.constant 1 : i7
+func.func @overlapping_stores(%in: memref<8xi32>, %out: memref<8xi32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  cf.br ^head(%c0 : index)
+^head(%i: index):
+  %more = arith.cmpi slt, %i, %c4 : index
+  cf.cond_br %more, ^body, ^exit
+^body:
+  %v = memref.load %in[%i] : memref<8xi32>
+  %after = arith.addi %i, %c1 : index
+  memref.store %v, %out[%i] : memref<8xi32>
+  memref.store %v, %out[%after] : memref<8xi32>
+  %next = arith.addi %i, %c1 : index
+  cf.br ^head(%next : index)
+^exit:
+  return
+}
+
 // A scalar-replaced accumulator: loaded before the k loop, stored after it, at
 // acc[i] for distinct i: the load and store blocks and the body's load are released.
 // CHECK-LABEL: func.func @accumulate

@@ -10,9 +10,9 @@
 // CHECK:         %result, %[[INDEX:.*]] = control_merge
 // CHECK-NOT:     buffer [{{[0-9]+}}] seq %[[INDEX]]
 // CHECK:         fork [7] %[[INDEX]] : index
-// The done tokens the carrier's increment waits for get the carrier's slack.
-// CHECK:         %[[DONE1:.*]] = buffer [4] seq %{{.*}} : none
-// CHECK-NEXT:    %[[DONE2:.*]] = buffer [4] seq %{{.*}} : none
+// The done tokens the carrier's increment waits for get one slot less than its select: they come a cycle later.
+// CHECK:         %[[DONE1:.*]] = buffer [3] seq %{{.*}} : none
+// CHECK-NEXT:    %[[DONE2:.*]] = buffer [3] seq %{{.*}} : none
 // CHECK-NEXT:    %[[DONES:.*]] = join %[[DONE1]], %[[DONE2]] : none, none
 // Every store operand gets one slot, so address and control do not wait in forks for the data.
 // CHECK:         %[[ADDRESS:.*]] = buffer [1] seq %{{.*}} : index
@@ -24,7 +24,7 @@
 // After extmem-to-hw a lone store's done token is a function argument, and the
 // carrier's increment reads it directly (a model whose loads all folded away: `x ^ x`).
 // CHECK-LABEL: handshake.func @done_argument
-// CHECK:         %[[SLACK:.*]] = buffer [4] seq %arg0 : none
+// CHECK:         %[[SLACK:.*]] = buffer [3] seq %arg0 : none
 // CHECK-NEXT:    constant %[[SLACK]] {value = 1 : i7} : i7
 module {
   handshake.func @main(%arg0: memref<8xi32>, %arg1: memref<8xi32>, %arg2: none, ...) -> none attributes {argNames = ["in0", "in1", "in2"], resNames = ["out0"]} {
