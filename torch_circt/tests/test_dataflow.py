@@ -3,10 +3,14 @@ interval below the one-engine design's (the layers work on different inferences 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 
 import torch_circt
+from backend.sim import StallPattern
+from backend.testbench.simulate import run_testbench
 from frontend.torch.tests.layered_models import IntMLP, Residual
 from torch_circt.options import Options, RtlOptions
 
@@ -42,6 +46,17 @@ def test_a_stream_through_the_chain_is_bit_exact_and_faster_than_one_engine(chai
         assert torch.equal(torch.from_numpy(outputs[0]), MODEL(x))
     # the engine runs its three layers one after another per inference; the chain's layers overlap
     assert stream.interval < single.interval, (stream.interval, single.interval)
+
+
+def test_the_chain_holds_under_stalls_and_its_testbench_passes(chained: torch_circt.Design, tmp_path: Path) -> None:
+    """The links between stages are handshakes like any other: a stalled stream still gives every result bit for bit,
+    and the testbench saved beside the chain (its stream ports) passes under Verilator in the harness's cycles."""
+    stalled = chained.simulate_stream([(x,) for x in INPUTS[:3]], stalls=StallPattern(seed=5, ready_low=0.4, max_latency=3))
+    for outputs, x in zip(stalled.outputs, INPUTS, strict=False):
+        assert torch.equal(torch.from_numpy(outputs[0]), MODEL(x))
+    verdict = run_testbench(chained.save(tmp_path / "out"), chained.name, "verilator")
+    assert verdict.passed, verdict.output[-4000:]
+    assert verdict.cycles == chained.simulate(INPUTS[0]).cycles
 
 
 def test_a_program_without_a_sound_cut_is_one_stage() -> None:
