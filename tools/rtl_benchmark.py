@@ -38,6 +38,11 @@ With `--stream N` every model also runs N inferences back to back from one reset
 a third table gives the interval (cycles between results), the latency of the first
 and, with `--synth`, inferences per second at Fmax, old -> new; the run closes with
 `median interval: OLD -> NEW cycles`.
+
+With `--digits N` the int8 digits MLP (examples/digits: trained, quantized, the first N
+test images as one stream, every result checked against the integer model bit for bit)
+runs with both configurations too, and the run closes with
+`digits mlp: interval OLD -> NEW cycles, R inferences/s at F MHz` (the rate with --synth).
 """
 
 from __future__ import annotations
@@ -292,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     parser.add_argument("--stream", type=int, default=0, metavar="N",
                         help="also run N inferences back to back per model: interval and latency (default: off)")
+    parser.add_argument("--digits", type=int, default=0, metavar="N",
+                        help="also stream N test images through the int8 digits MLP, both configurations (default: off)")
     parser.add_argument("--baseline", choices=sorted(BASELINES), default="unpipelined",
                         help="the old circuits: " + "; ".join(f"{k}: {v}" for k, v in sorted(BASELINES.items())))
     add_arguments(parser)
@@ -317,7 +324,24 @@ def main(argv: list[str] | None = None) -> int:
         atomic_write_text(args.json, json.dumps(data, indent=2) + "\n")
     netlists = all(new.synthesis.netlist_matched for _, new in pairs if new.synthesis)
     streams = all(row.stream.matched for pair in pairs for row in pair if row.stream)
-    return 0 if netlists and streams and all(old.matched and new.matched for old, new in pairs) else 1
+    digits = digits_line(baseline, options, args.digits) if args.digits else (True, "")
+    if args.digits:
+        print(digits[1])
+    return 0 if netlists and streams and digits[0] and all(old.matched and new.matched for old, new in pairs) else 1
+
+
+def digits_line(old_options, new_options, images: int) -> tuple[bool, str]:
+    """`--digits N`: the int8 digits MLP on N test images in a stream, old -> new; whether every image was bit-exact."""
+    from examples.digits.data import digits_split
+    from examples.digits.run import evaluate
+
+    split = digits_split(seed=0)
+    old, new = (evaluate("mlp", split, images=images, options=o, log=lambda text: print(text, file=sys.stderr))
+                for o in (old_options, new_options))
+    rate = f", {new.fmax_mhz * 1e6 / new.interval:,.0f} inferences/s at {new.fmax_mhz:.1f} MHz" if new.fmax_mhz else ""
+    exact = old.bit_exact == old.images and new.bit_exact == new.images
+    return exact, (f"digits mlp: interval {old.interval:.0f} -> {new.interval:.0f} cycles{rate}"
+                   + ("" if exact else f" (NOT bit-exact: {old.bit_exact}, {new.bit_exact} of {images})"))
 
 
 if __name__ == "__main__":

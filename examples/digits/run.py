@@ -30,6 +30,7 @@ class Outcome:
     latency: int
     reference: str = "float"  # what float_accuracy measured: the float model, or Brevitas's fake-quantized one
     hardware: str | None = None  # with `--synth`: the design on the FPGA (`hardware_line`)
+    fmax_mhz: float | None = None  # with `--synth`: the clock the design reached
 
     @property
     def line(self) -> str:
@@ -65,7 +66,9 @@ def evaluate(network: str, split: Split, *, images: int | None = None, seed: int
         log(f"{network}: report in {design.save(out_dir / f'digits_{network}') / 'report.md'}")
     outcome = Outcome(network, len(labels), accuracy(float_logits, labels), accuracy(int_logits.to(torch.int32), labels),
                       accuracy(rtl_logits.to(torch.int32), labels), exact, stream.cycles, stream.latency)
-    return replace(outcome, hardware=hardware_line(design, outcome.interval)) if design.options.synth.family else outcome
+    if not design.options.synth.family:
+        return outcome
+    return replace(outcome, hardware=hardware_line(design, outcome.interval), fmax_mhz=design.synthesis.fmax_mhz)
 
 
 def hardware_line(design: torch_circt.Design, interval: float) -> str:
