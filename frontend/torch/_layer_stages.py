@@ -39,15 +39,15 @@ def layer_stages(program: ExportedProgram) -> tuple[GraphModule, ...]:
     cuts = _cuts(compute, inputs, output)
     if not cuts:
         return (module,)
-    bounds = [0, *cuts, len(compute)]
-    crossing = [None, *(_crossing(compute, inputs, output, cut)[0] for cut in cuts)]
+    bounds = [0, *(cut for cut, _ in cuts), len(compute)]
+    crossing = [None, *(value for _, value in cuts)]
     stage_of = {n: k for k in range(len(cuts) + 1) for n in compute[bounds[k]:bounds[k + 1]]}
     stages = []
     for k in range(len(cuts) + 1):
         members = set(compute[bounds[k]:bounds[k + 1]])
-        # a node nobody reads (an assertion on a value) goes with the value it reads
+        # a node nobody reads (an assertion on a value) goes with the latest value it reads
         members |= {n for n in data if not n.users and n.op == "call_function"
-                    and stage_of.get(_latest(n, compute), 0) == k}
+                    and max((stage_of[a] for a in n.all_input_nodes if a in stage_of), default=0) == k}
         ordered = [n for n in nodes if n in members]
         last = k == len(cuts)
         stages.append(_stage_module(module, ordered, inputs if k == 0 else [crossing[k]],
@@ -64,15 +64,17 @@ def _data_nodes(nodes: list[Node], inputs: list[Node]) -> set[Node]:
     return data
 
 
-def _cuts(compute: list[Node], inputs: list[Node], output: Node) -> list[int]:
-    """Where each layer after the first starts: a position in `compute` before which one tensor is live."""
+def _cuts(compute: list[Node], inputs: list[Node], output: Node) -> list[tuple[int, Node]]:
+    """Where each layer after the first starts (a position in `compute` before which one tensor is live), and that
+    tensor."""
     layers = [i for i, n in enumerate(compute) if n.target in LAYER_OPS]
     cuts = []
     for previous, start in zip(layers, layers[1:]):
-        sound = [(bits, cut) for cut in range(previous + 1, start + 1)
+        sound = [(bits, cut, crossing) for cut in range(previous + 1, start + 1)
                  for crossing, bits in [_crossing(compute, inputs, output, cut)] if crossing is not None]
         if sound:
-            cuts.append(min(sound)[1])
+            _, cut, crossing = min(sound, key=lambda candidate: candidate[:2])
+            cuts.append((cut, crossing))
     return cuts
 
 
@@ -87,12 +89,6 @@ def _crossing(compute: list[Node], inputs: list[Node], output: Node, cut: int) -
     if not isinstance(value, torch.Tensor):
         return None, 0
     return live[0], value.numel() * value.element_size() * 8
-
-
-def _latest(node: Node, compute: list[Node]) -> Node | None:
-    position = {n: i for i, n in enumerate(compute)}
-    reads = [arg for arg in node.all_input_nodes if arg in position]
-    return max(reads, key=position.__getitem__) if reads else None
 
 
 def _stage_module(module: GraphModule, members: list[Node], inputs: list[Node], result: Node,
