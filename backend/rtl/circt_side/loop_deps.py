@@ -116,8 +116,8 @@ def _memory_independent(cfg: Cfg, accesses: list[tuple[int, ir.Operation]]) -> b
     if len(loads) != 1 or len(stores) != 1:
         return False
     (load_block, load), (store_block, store) = sorted(accesses, key=lambda a: a[1].name)
-    address = _linear(cfg, load.operands[1])
-    if address is None or address != _linear(cfg, store.operands[2]):
+    address = linear(cfg, load.operands[1])
+    if address is None or address != linear(cfg, store.operands[2]):
         return False
     if not depends_on(cfg, store.operands[0], hash(load.results[0]), set()):
         return False
@@ -129,7 +129,7 @@ def _distinct_stores(cfg: Cfg, stores: list[tuple[int, ir.Operation]]) -> bool:
     (iteration, j) pairs of the nest give one address: `d` checked as one more loop of n trips."""
     if len({block for block, _ in stores}) != 1:
         return False
-    addresses = [_linear(cfg, op.operands[2]) for _, op in stores]
+    addresses = [linear(cfg, op.operands[2]) for _, op in stores]
     if any(address is None for address in addresses):
         return False
     bases = [{key: c for key, c in address.items() if key != 0 and c != 0} for address in addresses]
@@ -157,7 +157,7 @@ def _injective(cfg: Cfg, address: dict[int, int], headers: list[int], extra: tup
     return True
 
 
-def _linear(cfg: Cfg, value: ir.Value) -> dict[int, int] | None:
+def linear(cfg: Cfg, value: ir.Value) -> dict[int, int] | None:
     """`value` as {induction variable: coefficient, 0: constant}, or None when it is not affine in them."""
     if hash(value) in cfg.ivs:
         return {hash(value): 1}
@@ -165,10 +165,10 @@ def _linear(cfg: Cfg, value: ir.Value) -> dict[int, int] | None:
     if name == "arith.constant":
         return {0: ir.IntegerAttr(owner_op(value.owner).attributes["value"]).value}
     if name in ("arith.extsi", "arith.index_cast") and _widens(owner_op(value.owner)):
-        return _linear(cfg, owner_op(value.owner).operands[0])  # the same value, wider (narrow-widths' casts)
+        return linear(cfg, owner_op(value.owner).operands[0])  # the same value, wider (narrow-widths' casts)
     if name not in ("arith.addi", "arith.subi", "arith.muli"):
         return None
-    left, right = (_linear(cfg, operand) for operand in owner_op(value.owner).operands)
+    left, right = (linear(cfg, operand) for operand in owner_op(value.owner).operands)
     if left is None or right is None:
         return None
     if name == "arith.muli":
@@ -233,7 +233,7 @@ def _induction_variable(cfg: Cfg, header: int) -> tuple[int, InductionVariable] 
         return None
     iv, bound = compare.operands
     positions = [i for i, arg in enumerate(block.arguments) if hash(arg) == hash(iv)]
-    limit = _linear(cfg, bound) if producer_name(bound) == "arith.constant" else None
+    limit = linear(cfg, bound) if producer_name(bound) == "arith.constant" else None
     if not positions or limit is None:
         return None
     starts, steps = set(), set()

@@ -51,3 +51,34 @@ func.func @loop(%in: memref<8xi32>, %acc: memref<1xi32>) {
 ^exit:
   return
 }
+
+// Stores at one base plus different constants never meet: they stay in one
+// block and go at once. A load of an element stored before still waits, and
+// so does a store whose address is not known; a load of element 2, which no
+// store wrote, does not.
+// CHECK-LABEL: func.func @distinct
+// CHECK:         memref.store %{{.*}}, %arg1[%{{.*}}]
+// CHECK-NEXT:    memref.store %{{.*}}, %arg1[%{{.*}}]
+// CHECK-NEXT:    memref.store %{{.*}}, %arg1[%{{.*}}]
+// CHECK-NEXT:    memref.load %arg1[%c2]
+// CHECK-NEXT:    cf.br ^bb1
+// CHECK:       ^bb1:
+// CHECK-NEXT:    memref.load %arg1
+// CHECK-NEXT:    cf.br ^bb2
+// CHECK:       ^bb2:
+// CHECK-NEXT:    memref.store %{{.*}}, %arg1[%arg2]
+// CHECK-NEXT:    return
+func.func @distinct(%x: i32, %out: memref<4xi32>, %i: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %one = arith.addi %c1, %c0 : index
+  memref.store %x, %out[%c0] : memref<4xi32>
+  memref.store %x, %out[%c1] : memref<4xi32>
+  memref.store %x, %out[%c3] : memref<4xi32>
+  %z = memref.load %out[%c2] : memref<4xi32>
+  %y = memref.load %out[%one] : memref<4xi32>
+  memref.store %y, %out[%i] : memref<4xi32>
+  return
+}
