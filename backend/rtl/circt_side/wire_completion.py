@@ -32,9 +32,15 @@ def wire_completion(module: ir.Module) -> int:
 
 
 def _release_join(ops: list[ir.Operation], constant: ir.Operation, control: ir.Value) -> None:
-    """The block's control join loses its done tokens; they trigger the carrier's increment instead."""
-    joins = [op for op in ops if op.name == "handshake.join" and op.operands[0] == control
-             and all(_is_done(d) for d in list(op.operands)[1:]) and not _orders_an_access(op)]
+    """The block's control join loses its done tokens; they trigger the carrier's increment instead. The joins
+    that make an access of the block wait for earlier ones go: the nest's accesses never meet (`loop_deps`), and
+    a store that must follow a load of its block waits for the loaded value anyway."""
+    completion = [op for op in ops if op.name == "handshake.join" and op.operands[0] == control
+                  and all(_is_done(d) for d in list(op.operands)[1:])]
+    joins = [op for op in completion if not _orders_an_access(op)]
+    for ordering in (op for op in completion if op not in joins):
+        ordering.results[0].replace_all_uses_with(control)
+        ordering.erase()
     if len(joins) != 1:
         raise ValueError(f"expected one memory-completion join on the block's control, found {len(joins)}")
     join = joins[0]

@@ -32,3 +32,33 @@ func.func @main(%in: memref<8xi32>, %out: memref<8xi32>) {
 ^exit:
   return
 }
+
+// Two stores of one body at 2i and 2i + 1 never meet (`loop_deps`): CIRCT's
+// join that made the second wait for the first one's done token goes, and both
+// take the body's control, so they go in one cycle.
+// CHECK-LABEL: handshake.func @distinct
+// CHECK:         %[[BODY:.*]], %{{.*}} = control_merge %trueResult
+// CHECK-NOT:     join %[[BODY]]
+// CHECK:         store [%{{.*}}] %{{.*}}, %[[BODY]] : index, i32
+// CHECK-NEXT:    store [%{{.*}}] %{{.*}}, %[[BODY]] : index, i32
+func.func @distinct(%in: memref<8xi32>, %out: memref<16xi32>) {
+  %c0 = arith.constant 0 : index
+  %c8 = arith.constant 8 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  cf.br ^head(%c0 : index)
+^head(%i: index):
+  %more = arith.cmpi slt, %i, %c8 : index
+  cf.cond_br %more, ^body, ^exit
+^body:
+  %v = memref.load %in[%i] : memref<8xi32>
+  %w = arith.addi %v, %v : i32
+  %even = arith.muli %i, %c2 : index
+  %odd = arith.addi %even, %c1 : index
+  memref.store %v, %out[%even] : memref<16xi32>
+  memref.store %w, %out[%odd] : memref<16xi32>
+  %next = arith.addi %i, %c1 : index
+  cf.br ^head(%next : index)
+^exit:
+  return
+}
