@@ -94,12 +94,13 @@ def _place(form: Linear, load: ir.Operation, width: int, factor: int) -> Banked 
     return Banked(row0 % factor, ir.AffineMap.get(n_dims, 0, [within]))
 
 
-def linear_address(load: ir.Operation) -> Linear | None:
-    """The address of a one-result, symbol-free `affine.load` as a `Linear`; None if it is not such a sum."""
-    address = ir.AffineMapAttr(load.attributes["map"]).value
+def linear_address(access: ir.Operation) -> Linear | None:
+    """The address of a one-result, symbol-free `affine.load` or `affine.store` as a `Linear`; None if it is not
+    such a sum."""
+    address = ir.AffineMapAttr(access.attributes["map"]).value
     if len(address.results) != 1 or address.n_symbols:
         return None
-    ranges = [_counter_range(v) for v in list(load.operands)[1:]]
+    ranges = [_counter_range(v) for v in list(access.operands)[1 if access.name == "affine.load" else 2:]]
     if any(r is None for r in ranges):
         return None
     collected: dict[str, Term] = {}
@@ -107,6 +108,21 @@ def linear_address(load: ir.Operation) -> Linear | None:
     if constant is None:
         return None
     return Linear(tuple(t for t in collected.values() if t.coefficient), constant)
+
+
+def at_counter(access: ir.Operation, iv: ir.Value) -> bool:
+    """Whether an affine load or store reaches exactly element `iv` of a one-dimensional memory (constant operands,
+    a batch index of 0, fold away)."""
+    form = linear_address(access)
+    indices = [hash(v) for v in list(access.operands)[1 if access.name == "affine.load" else 2:]]
+    if form is None or hash(iv) not in indices:
+        return False
+    if not form.terms:  # a loop of one trip: its counter is a constant too
+        return _counter_range(iv) == (form.constant, form.constant)
+    if form.constant != 0 or len(form.terms) != 1:
+        return False
+    (term,) = form.terms
+    return term.coefficient == 1 and str(term.expr) == f"d{indices.index(hash(iv))}"
 
 
 def _collect(expr: ir.AffineExpr, scale: int, ranges: list[tuple[int, int]], into: dict[str, Term]) -> int | None:

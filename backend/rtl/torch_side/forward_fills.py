@@ -17,6 +17,7 @@ from __future__ import annotations
 from torch_mlir import ir
 
 from backend.rtl.ir_walk import block_ops, owner_op
+from backend.rtl.torch_side.banking import at_counter
 from backend.rtl.torch_side.coalesce_loops import trip_count
 from backend.rtl.torch_side.walk import ACCESSES, nested_in, plain_memory
 
@@ -47,7 +48,7 @@ def _forward(fill: ir.Operation) -> bool:
     inside = [op for op in block_ops(body) if _touches(op, users)]
     loads = [op for op in inside if op.name == "affine.load"]
     if (not inside or inside[0].name != "affine.load" or len(loads) != 1 or len(inside) < 2
-            or not all(op.name in ACCESSES and _at(op, iv) for op in inside)):
+            or not all(op.name in ACCESSES and at_counter(op, iv) for op in inside)):
         return False  # element i read once, first, then written: nothing else of the memory in the nest
     loads[0].results[0].replace_all_uses_with(value)
     loads[0].erase()
@@ -66,7 +67,7 @@ def _constant_fill(fill: ir.Operation) -> ir.Operation | None:
         return None
     if isinstance(value.owner, ir.Block) or owner_op(value.owner).name != "arith.constant":
         return None
-    return store if _at(store, fill.regions[0].blocks[0].arguments[0]) else None
+    return store if at_counter(store, fill.regions[0].blocks[0].arguments[0]) else None
 
 
 def _next_nest(fill: ir.Operation, users: list[ir.Operation]) -> ir.Operation | None:
@@ -79,14 +80,6 @@ def _next_nest(fill: ir.Operation, users: list[ir.Operation]) -> ir.Operation | 
         if after and _touches(op, users):
             return op if op.name == "affine.for" else None
     return None
-
-
-def _at(access: ir.Operation, iv: ir.Value) -> bool:
-    """Whether an affine load or store accesses exactly element `iv` of a one-dimensional memory."""
-    indices = list(access.operands)[1 if access.name == "affine.load" else 2:]
-    identity = ir.AffineMap.get_identity(1, access.context)
-    return (len(indices) == 1 and hash(indices[0]) == hash(iv)
-            and ir.AffineMapAttr(access.attributes["map"]).value == identity)
 
 
 def _touches(op: ir.Operation, users: list[ir.Operation]) -> bool:

@@ -88,3 +88,34 @@ func.func @argument(%b: memref<4xi32>) {
   }
   return
 }
+
+// The same when the addresses carry a batch index that is the constant 0 (`%b * 4 + %o`, a [1, 4]
+// output after linearising): it still reaches element o.
+// CHECK-LABEL: func.func @batched
+// CHECK:         %[[ZERO:.+]] = arith.constant 0 : i32
+// CHECK:         affine.for %{{.+}} = 0 to 4 {
+// CHECK-NEXT:      affine.for %{{.+}} = 0 to 8 iter_args(%{{.+}} = %[[ZERO]]) -> (i32) {
+func.func @batched(%x: memref<8xi32>, %w: memref<32xi32>, %y: memref<4xi32>) {
+  %zero = arith.constant 0 : i32
+  %b = arith.constant 0 : index
+  %acc = memref.alloc() : memref<4xi32>
+  affine.for %i = 0 to 4 {
+    affine.store %zero, %acc[%b * 4 + %i] : memref<4xi32>
+  }
+  affine.for %o = 0 to 4 {
+    %init = affine.load %acc[%b * 4 + %o] : memref<4xi32>
+    %sum = affine.for %k = 0 to 8 iter_args(%a = %init) -> (i32) {
+      %v = affine.load %x[%k] : memref<8xi32>
+      %u = affine.load %w[%o * 8 + %k] : memref<32xi32>
+      %p = arith.muli %v, %u : i32
+      %n = arith.addi %a, %p : i32
+      affine.yield %n : i32
+    }
+    affine.store %sum, %acc[%b * 4 + %o] : memref<4xi32>
+  }
+  affine.for %o = 0 to 4 {
+    %v = affine.load %acc[%o] : memref<4xi32>
+    affine.store %v, %y[%o] : memref<4xi32>
+  }
+  return
+}
