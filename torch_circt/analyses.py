@@ -23,7 +23,7 @@ from torch_circt.hw_estimate import HwEstimate, estimate
 from torch_circt.loops import LoopWork, loop_work
 
 # The stage whose output the port manifest is read from, and the one that may take the parameters' ports away.
-MANIFEST_STAGE = "extmem-to-hw"
+MANIFEST_STAGE = "join-extmem-ports"
 PARAMETERS_STAGE = "internal-parameters"
 STREAM_STAGE = "stream-interface"
 FOLDS_STAGE = "fold-reductions"

@@ -27,6 +27,7 @@ import backend.cpu as cpu
 import frontend.torch as frontend
 from backend.rtl import circt_side, torch_side
 from backend.rtl.circt_side.completion_carrier import completion_carrier
+from backend.rtl.circt_side.extmem_ports import join_extmem_ports, split_extmem_ports
 from backend.rtl.circt_side.internal_parameters import internal_parameters
 from backend.rtl.circt_side.name_hardware import name_hardware
 from backend.rtl.circt_side.narrow_widths import narrow_widths
@@ -57,7 +58,7 @@ from torch_circt.isolation import WorkerCrash, call_isolated
 from torch_circt.options import EMIT_LEVELS, RtlOptions, SynthOptions
 
 # The last stage of each IR level a compile can stop at (`emit`): the first of these that runs.
-LEVEL_ENDS = {"linalg": ("check-signature",), "handshake": ("extmem-to-hw",),
+LEVEL_ENDS = {"linalg": ("check-signature",), "handshake": ("join-extmem-ports",),
               "hw": ("stream-interface", "internal-parameters", "name-hardware"), "sv": ("export-verilog",)}
 GROUPS = ("frontend", "rtl", "cpu")
 # Inputs and outputs of a segment's stages, by name -> what the worker hands back beside the text.
@@ -114,7 +115,9 @@ def all_rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage,
         circt_side.pass_stage("cf-to-handshake", circt_side.to_handshake_passes(options.task_pipelining)),
         circt_side.rewrite_stage(wire_completion),
         circt_side.rewrite_stage(source_constants),
+        circt_side.rewrite_stage(split_extmem_ports),
         circt_side.pass_stage("extmem-to-hw"),
+        circt_side.rewrite_stage(join_extmem_ports),
         circt_side.pass_stage("handshake-buffers", circt_side.buffer_passes(options.buffer_strategy, options.buffer_size)),
         circt_side.rewrite_stage(throughput_buffers),
         circt_side.rewrite_stage(timing_buffers),

@@ -125,7 +125,7 @@ def _buffer_slots(handshake: str) -> set[int]:
 
 def test_emit_handshake_stops_early_and_cannot_simulate() -> None:
     design = torch_circt.compile(ScaleAdd(), _ints(0), options=torch_circt.Options(emit="handshake"))
-    assert design.stage_names[-1] == "extmem-to-hw" and design.manifest is not None
+    assert design.stage_names[-1] == "join-extmem-ports" and design.manifest is not None
     with pytest.raises(torch_circt.UserError, match="emit='handshake'; there is nothing to run yet"):
         design.simulate(*_ints(0))
 

@@ -33,7 +33,7 @@ from common.stages import Stage
 SIMPLE_CANONICALIZE = pass_spec("canonicalize", {"region-simplify": "disabled", "top-down": "true"})
 
 # Stage name -> passes (the order the stages run in is the flow's: torch_circt/flow.py).
-# The manifest is read from the handshake signature right after "extmem-to-hw".
+# The manifest is read from the handshake signature right after "extmem-to-hw" (and "join-extmem-ports").
 PASSES: dict[str, tuple[str, ...]] = {
     "flatten-memref": ("flatten-memref", "flatten-memref-calls"),
     "legalize-memrefs": (nested("func.func", ["handshake-legalize-memrefs"]),),
