@@ -43,6 +43,7 @@ from backend.rtl.torch_side.coalesce_loops import coalesce_loops
 from backend.rtl.torch_side.drop_unused_memories import drop_unused_memories
 from backend.rtl.torch_side.fold_reductions import fold_reductions
 from backend.rtl.torch_side.forward_fills import forward_fills
+from backend.rtl.torch_side.fuse_epilogues import fuse_epilogues
 from backend.rtl.torch_side.integer_ops import integer_ops
 from backend.rtl.torch_side.linearize_memrefs import linearize_memrefs
 from backend.rtl.torch_side.memory_interfaces import memory_interfaces
@@ -96,6 +97,7 @@ def all_rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage,
         torch_side.rewrite_stage(forward_fills),
         torch_side.rewrite_stage(unroll_outputs, factor=options.unroll_outputs, num_inputs=len(metadata.args),
                                  num_outputs=len(metadata.results)),
+        torch_side.rewrite_stage(fuse_epilogues, num_inputs=len(metadata.args), num_outputs=len(metadata.results)),
         torch_side.rewrite_stage(fold_reductions, factor=options.fold, num_inputs=len(metadata.args),
                                  num_outputs=len(metadata.results), per_nest=options.fold_layers,
                                  target_interval=options.target_interval),
