@@ -25,3 +25,17 @@ def test_a_layer_with_its_outputs_side_by_side_is_bit_exact_and_faster() -> None
     assert accumulators == [6, 5, 3], accumulators
     assert "_bank5" in unrolled and "_bank6" not in unrolled
     assert checks[1].simulation.cycles < checks[0].simulation.cycles, [c.simulation.cycles for c in checks]
+
+
+def test_a_layer_with_all_outputs_side_by_side_applies_its_epilogue_to_each_sum() -> None:
+    # Every layer of IntMLP has all its outputs side by side at 6. The first two layers' requantisation is
+    # recomputed inside the next layer's reduction (fuse-elementwise); the last one's (shift, clamp, cast) is a
+    # loop of its own, which fuse-epilogues replaces by a copy per sum right after the reduction, so the 3
+    # results go through 3 ports of the result's memory at once.
+    design = torch_circt.compile(IntMLP(), (X,), target="rtl", name="mlp_epilogues",
+                                 options=Options(rtl=RtlOptions(unroll_outputs=6)))
+    loops = [design.ir(stage).count("affine.for") for stage in ("unroll-outputs", "fuse-epilogues")]
+    assert loops[0] - loops[1] == 1, loops
+    (result,) = [memory for memory in design.manifest.memories if memory.role == "result"]
+    assert len(result.stores) == 3 and not result.loads
+    assert design.check().matched

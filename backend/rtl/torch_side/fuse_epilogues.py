@@ -6,12 +6,14 @@ bias, the requantisation, a cast) reads them back one per iteration: `for i: out
 circuit runs the two one after the other, so the epilogue's P iterations follow the reduction's and the stage
 costs their sum. Here the epilogue's body is copied once per sum, right after the reduction, with i the sum's
 element: the sum is used as it is computed, each parameter the epilogue reads at i becomes its constant (the
-weights are known), and the P results go to their memory together (`loop_deps` proves the stores never
-meet). The on-chip memory and the epilogue loop go. FINN's thresholding per PE is the same design point.
+weights are known), any other memory it reads is read at the element (a port per copy), and the P results go
+to their memory together (`loop_deps` proves the stores never meet). The on-chip memory and the epilogue loop
+go. FINN's thresholding per PE is the same design point. The copies run where the epilogue ran: after
+everything the layer's one iteration does, in the epilogue's order.
 
 Only an epilogue that is the next op to touch the memory, that runs over exactly its P elements, reads element
-i of it and nothing else of it, reads otherwise only parameters, writes no memory the reduction touches and
-has no loop inside is fused; anything else stays as it was.
+i of it and nothing else of it, writes no memory the reduction touches and has no loop inside is fused;
+anything else stays as it was.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def _fuse(layer: ir.Operation, params: dict[int, tuple[int, ...]]) -> bool:
         between.move_before(layer)  # plain arithmetic the copies may read
     point = ir.InsertionPoint(block_ops(body)[-1])
     with layer.context, layer.location:
-        for store, element in zip(sums, elements):
+        for element, store in sorted(zip(elements, sums), key=lambda pair: pair[0]):  # the epilogue's order
             _copy_body(epilogue, memory, store.operands[0], element, params, point)
             store.erase()
     epilogue.erase()
@@ -124,9 +126,6 @@ def _epilogue(layer: ir.Operation, memory: ir.Value, sums: list[ir.Operation],
         if op.name == "affine.load" and hash(op.operands[0]) == hash(memory):
             if not at_counter(op, iv):
                 return None
-        elif op.name == "affine.load" and (hash(op.operands[0]) not in params or len(list(op.operands)) != 2
-                                           or not isinstance(op.results[0].type, ir.IntegerType)):
-            return None  # only the sums and parameters are read (a parameter's word becomes a constant)
         elif op.name == "affine.store" and hash(op.operands[1]) in touched | {hash(memory)}:
             return None
     return epilogue
@@ -141,11 +140,11 @@ def _copy_body(epilogue: ir.Operation, memory: ir.Value, total: ir.Value, elemen
                                 attributes={"value": ir.IntegerAttr.get(iv.type, element)}, ip=point).results[0]
     mapping: dict[int, ir.Value] = {hash(iv): index}
     for op in block_ops(body)[:-1]:
-        if op.name == "affine.load":
-            if hash(op.operands[0]) == hash(memory):
-                mapping[hash(op.results[0])] = total
-                continue
-            word = params[hash(op.operands[0])][_evaluate(op, list(op.operands)[1:], {hash(iv): element})]
+        if op.name == "affine.load" and hash(op.operands[0]) == hash(memory):
+            mapping[hash(op.results[0])] = total
+            continue
+        word = _parameter_word(op, iv, element, params)
+        if word is not None:
             mapping[hash(op.results[0])] = ir.Operation.create(
                 "arith.constant", results=[op.results[0].type],
                 attributes={"value": ir.IntegerAttr.get(op.results[0].type, word)}, ip=point).results[0]
@@ -156,3 +155,13 @@ def _copy_body(epilogue: ir.Operation, memory: ir.Value, total: ir.Value, elemen
                 copy.operands[k] = mapping[hash(operand)]
         for old, new in zip(op.results, copy.results):
             mapping[hash(old)] = new
+
+
+def _parameter_word(load: ir.Operation, iv: ir.Value, element: int, params: dict[int, tuple[int, ...]]) -> int | None:
+    """The integer a load of a parameter reads in the copy for `element` (the weights are known); None for any
+    other op, which is copied."""
+    if load.name != "affine.load" or hash(load.operands[0]) not in params or not isinstance(load.results[0].type,
+                                                                                          ir.IntegerType):
+        return None
+    offset = _evaluate(load, list(load.operands)[1:], {hash(iv): element})
+    return None if offset is None else params[hash(load.operands[0])][offset]

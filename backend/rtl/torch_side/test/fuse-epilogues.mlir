@@ -55,11 +55,21 @@ module attributes {torch_circt.params = [
     return
   }
 
-  // An epilogue that also reads the input (a residual) would need a port per copy on it: left alone.
+  // An epilogue that also reads the input (a residual) reads it in each copy, at the copy's element (a port
+  // each); the copies follow the epilogue's order, element 0 first, whatever order the sums were stored in.
   // CHECK-LABEL: func.func @residual
-  // CHECK:         memref.alloc
-  // CHECK:         affine.for %{{.*}} = 0 to 2 {
-  // CHECK-NEXT:      affine.load
+  // CHECK-NOT:     memref.alloc
+  // CHECK:           %[[SUMS:.*]]:2 = affine.for
+  // CHECK:           }
+  // CHECK-NEXT:      %[[AT0:.*]] = arith.constant 0 : index
+  // CHECK-NEXT:      %[[X0:.*]] = affine.load %arg0[%[[AT0]]]
+  // CHECK-NEXT:      %[[E0:.*]] = arith.extsi %[[X0]]
+  // CHECK-NEXT:      arith.addi %[[SUMS]]#0, %[[E0]]
+  // CHECK:           %[[AT1:.*]] = arith.constant 1 : index
+  // CHECK-NEXT:      %[[X1:.*]] = affine.load %arg0[%[[AT1]]]
+  // CHECK-NEXT:      %[[E1:.*]] = arith.extsi %[[X1]]
+  // CHECK-NEXT:      arith.addi %[[SUMS]]#1, %[[E1]]
+  // CHECK-NOT:     affine.for
   func.func @residual(%x: memref<8xi8>, %y: memref<2xi8>, %w0: memref<8xi8>, %w1: memref<8xi8>, %b: memref<2xi32>) {
     %zero = arith.constant 0 : i32
     %h = memref.alloc() : memref<2xi32>
@@ -77,8 +87,8 @@ module attributes {torch_circt.params = [
         %n1 = arith.addi %a1, %p1 : i32
         affine.yield %n0, %n1 : i32, i32
       }
-      affine.store %sums#0, %h[%q * 2] : memref<2xi32>
       affine.store %sums#1, %h[%q * 2 + 1] : memref<2xi32>
+      affine.store %sums#0, %h[%q * 2] : memref<2xi32>
     }
     affine.for %i = 0 to 2 {
       %s = affine.load %h[%i] : memref<2xi32>
