@@ -41,7 +41,8 @@ class RtlOptions:
     `fold_layers`: one such factor per reduction loop nest (layer), in program order, instead of `fold`.
     `unroll_outputs`: the loop around each reduction computes up to this many outputs per iteration, side by side
     (FINN's PE; unroll-outputs): the input each reads is loaded once for all of them, the weights banked by row.
-    A reduction so unrolled is not folded as well.
+    A reduction so unrolled is not folded as well. When it takes all of a layer's outputs at once, the elementwise
+    loop after it (bias, requantisation) is applied to each sum as it is computed (fuse-epilogues).
     `target_interval`: the folds are chosen per nest, biggest nest first, until the loops' iterations (the cycles
     per inference, roughly: nests run one after another) reach this many, or no nest can fold further.
     `scalar_replacement`: reduction accumulators carried in loops, not reloaded from memory each iteration, and
