@@ -61,8 +61,9 @@ def bank_loads(loads: list[ir.Operation], words: int, factor: int) -> tuple[int,
         return None
     # a term's stride over the factor, or a bank of one row (where the loop that picks the row ran once, its
     # counter is gone from the address: the rows differ only in the constant)
-    widths = sorted({1, words // factor} | {abs(t.coefficient) // factor for form in linear for t in form.terms
-                                            if t.coefficient and t.coefficient % factor == 0})
+    # (fewer words than banks: no row of `words // factor`)
+    widths = sorted(({1, words // factor} | {abs(t.coefficient) // factor for form in linear for t in form.terms
+                                             if t.coefficient and t.coefficient % factor == 0}) - {0})
     for width in widths:
         if words % (width * factor) == 0:
             placed = [_place(form, load, width, factor) for form, load in zip(linear, loads)]
