@@ -110,6 +110,7 @@ def _rtl_section(design, check) -> dict:
         "ratio": cycles / ideal if cycles and ideal else None,
         "loop_nests": loops.loop_nests if loops else None,
         "folds": list(design.folds),
+        "outputs_side_by_side": design.options.rtl.unroll_outputs,
         "stages": [{"top": part.name, "folds": list(part.folds), "loop_nests": part.loops.loop_nests,
                     "ideal_cycles": part.loops.innermost_iterations} for part in design.parts],
         "memory_accesses": {"loads": loops.loads, "stores": loops.stores} if loops else None,
@@ -186,6 +187,10 @@ def render_markdown(report: dict) -> str:
     if rtl and rtl.get("folds"):
         lines += ["", "## Folds", "", f"Steps per iteration of each reduction loop nest, in program order: "
                   f"{', '.join(map(str, rtl['folds']))} (fold-reductions; the ideal bound below counts the loops unfolded)."]
+    if rtl and rtl.get("outputs_side_by_side", 1) > 1:
+        lines += ["", "## Outputs side by side", "", f"Up to {rtl['outputs_side_by_side']} outputs of each reduction per "
+                  "iteration (unroll-outputs; with all of a layer's outputs, its epilogue per output: fuse-epilogues); "
+                  "the ideal bound below counts the loops one output at a time."]
     if rtl and rtl.get("stages"):
         lines += ["", "## Stages", "", "Layers as concurrent stages (dataflow): one circuit each, chained stream to stream, "
                   "each on its own inference; a stream's interval is the slowest stage's.", "",

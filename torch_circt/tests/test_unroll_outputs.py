@@ -44,5 +44,8 @@ def test_a_layer_with_all_outputs_side_by_side_applies_its_epilogue_to_each_sum(
     check = design.check()
     assert check.matched
     # the testbench drives the three store ports as the harness does
-    verdict = run_testbench(design.save(tmp_path / "out"), design.name, "verilator")
+    saved = design.save(tmp_path / "out")
+    verdict = run_testbench(saved, design.name, "verilator")
     assert verdict.passed and verdict.cycles == check.simulation.cycles, verdict.output[-4000:]
+    # the report says its loop bound counts one output at a time
+    assert "Up to 6 outputs of each reduction per iteration" in (saved / "report.md").read_text()
