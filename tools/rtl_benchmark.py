@@ -21,7 +21,8 @@ cannot hide here. The numbers are our baseline for making circuits fast.
 (the datapath before bit-width narrowing, docs/flow.md) instead of the
 unpipelined circuits; `--baseline unfused` against elementwise fusion off, and
 `--fold N --baseline unfolded` measures folding (cycles and area) against
-`--fold 1`; `--timing-buffers --synth ecp5 --baseline untimed` the registers
+`--fold 1` (with `--unroll-outputs` or `--target-interval` too: against none);
+`--timing-buffers --synth ecp5 --baseline untimed` the registers
 timing-buffers puts around the multipliers (Fmax and latency) against none;
 `--interface stream --dataflow --stream N --baseline engine` layers as concurrent
 stage circuits against one circuit that runs them one after another.
@@ -259,7 +260,8 @@ BASELINES = {
     "unpipelined": "the circuits before pipelining (RtlOptions.unpipelined())",
     "wide": "the options given with narrow widths off (the datapath before bit-width narrowing)",
     "unfused": "the options given with elementwise fusion off (a loop nest per operation)",
-    "unfolded": "the options given with --fold 1 (one reduction step per iteration)",
+    "unfolded": "the options given without folds, outputs side by side or a target interval (one reduction step "
+                "and one output per iteration)",
     "untimed": "the options given with timing buffers off (no registers around the multipliers)",
     "engine": "the options given with dataflow off (one circuit runs the layers one after another)",
 }
@@ -272,7 +274,7 @@ def baseline_rtl(name: str, given: RtlOptions) -> RtlOptions:
     if name == "unfused":
         return dataclasses.replace(given, fuse_elementwise=False)
     if name == "unfolded":
-        return dataclasses.replace(given, fold=1)
+        return dataclasses.replace(given, fold=1, fold_layers=(), unroll_outputs=1, target_interval=None)
     if name == "untimed":
         return dataclasses.replace(given, timing_buffers=False)
     if name == "engine":

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from backend.rtl import PortManifest, StreamPort
-from backend.rtl.attributes import read_folds
+from backend.rtl.attributes import FOLDS_ATTR, OUTPUTS_ATTR, read_factors
 from backend.rtl.circt_side.internal_parameters import rom_module_name
 from backend.rtl.circt_side.ports import read_manifest
 from backend.rtl.names import tensor_prefixes
@@ -27,6 +27,7 @@ MANIFEST_STAGE = "join-extmem-ports"
 PARAMETERS_STAGE = "internal-parameters"
 STREAM_STAGE = "stream-interface"
 FOLDS_STAGE = "fold-reductions"
+OUTPUTS_STAGE = "unroll-outputs"
 # The loop nest is read from the input of this stage (linalg on memrefs); the hardware estimate from this one.
 LOOPS_BEFORE = "lower-to-affine"
 HW_LEVELS = LEVEL_ENDS["hw"]  # the first that ran
@@ -38,6 +39,7 @@ class RtlAnalysis:
     loops: LoopWork | None  # None where the bounds are not constant
     hardware: HwEstimate | None  # None below the hw level, or where the count failed (informative only)
     folds: tuple[int, ...] = ()  # the fold of each reduction loop nest, in program order
+    outputs_side_by_side: tuple[int, ...] = ()  # of each loop around a reduction that can take them, in program order
 
 
 def analyse(inputs: Mapping[str, str], outputs: Mapping[str, str], metadata: ModelMetadata) -> RtlAnalysis:
@@ -52,7 +54,8 @@ def analyse(inputs: Mapping[str, str], outputs: Mapping[str, str], metadata: Mod
         manifest = parameters_inside(manifest)
     if STREAM_STAGE in outputs:
         manifest = streams_outside(manifest)
-    return RtlAnalysis(manifest, loops, _hardware(outputs, manifest), read_folds(outputs.get(FOLDS_STAGE, "")))
+    return RtlAnalysis(manifest, loops, _hardware(outputs, manifest), read_factors(outputs.get(FOLDS_STAGE, ""), FOLDS_ATTR),
+                       read_factors(outputs.get(OUTPUTS_STAGE, ""), OUTPUTS_ATTR))
 
 
 def parameters_inside(manifest: PortManifest) -> PortManifest:

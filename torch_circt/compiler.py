@@ -112,7 +112,7 @@ def _lower(design: Design, linalg: str, record: OnStage) -> None:
     metadata = design.metadata
     _, analysis = _segment(stages, linalg, "rtl", design, record, lambda i, o: analyses.analyse(i, o, metadata))
     design.manifest, design.loops, design.hardware = analysis.manifest, analysis.loops, analysis.hardware
-    design.folds = analysis.folds
+    design.folds, design.outputs_side_by_side = analysis.folds, analysis.outputs_side_by_side
 
 
 def _lower_layers(design: Design, program: ExportedProgram, on_stage: OnStage | None, record: OnStage) -> None:
@@ -135,6 +135,7 @@ def _lower_layers(design: Design, program: ExportedProgram, on_stage: OnStage | 
             inputs = (module(*inputs),)
     sv, design.manifest = chain_streams(design.name, [StageDesign(part.sv, part.manifest) for part in design.parts])
     design.folds = tuple(fold for part in design.parts for fold in part.folds)
+    design.outputs_side_by_side = tuple(width for part in design.parts for width in part.outputs_side_by_side)
     design.loops = chained_work([part.loops for part in design.parts])
     design.hardware = chained_estimate([part.hardware for part in design.parts])
     record(StageResult("rtl", "export-verilog", len(design.stages), time.perf_counter() - start, sv))

@@ -112,6 +112,7 @@ class Design:
     loops: LoopWork | None = None  # rtl: the loop nest's work, counted in the compile's worker (see `analyses`)
     hardware: HwEstimate | None = None  # rtl, from the hw level on: the pre-synthesis size estimate, likewise
     folds: tuple[int, ...] = ()  # rtl: the fold of each reduction loop nest, in program order (fold-reductions)
+    outputs_side_by_side: tuple[int, ...] = ()  # rtl: of each loop around a reduction that can take them (unroll-outputs)
     parts: list[Design] = field(default_factory=list)  # rtl with dataflow: each layer's own design, in chain order
     source: str = "python"
     build_seconds: float | None = None

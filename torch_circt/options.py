@@ -43,8 +43,10 @@ class RtlOptions:
     (FINN's PE; unroll-outputs): the input each reads is loaded once for all of them, the weights banked by row.
     A reduction so unrolled is not folded as well. When it takes all of a layer's outputs at once, the elementwise
     loop after it (bias, requantisation) is applied to each sum as it is computed (fuse-epilogues).
-    `target_interval`: the folds are chosen per nest, biggest nest first, until the loops' iterations (the cycles
-    per inference, roughly: nests run one after another) reach this many, or no nest can fold further.
+    `target_interval`: the outputs side by side and the folds are chosen per nest, biggest nest first, until the
+    loops' iterations (the cycles per inference, roughly: nests run one after another) reach this many, or no nest
+    can take more; `unroll_outputs` and `fold` are then not used. A layer takes outputs side by side where its
+    terms share the input and read banked weights (a matmul), folds otherwise (a convolution).
     `scalar_replacement`: reduction accumulators carried in loops, not reloaded from memory each iteration, and
     started from the constant a fill loop stored (that loop then goes: forward-fills).
     `coalesce_loops`: perfect loop bands merged into one loop where no address then needs a division.
@@ -80,8 +82,8 @@ class RtlOptions:
                                           "instead of --fold")
     unroll_outputs: int = option(1, "outputs of each reduction computed side by side (PE): the loop around a "
                                  "reduction takes up to N of them per iteration, sharing each input load; 1: one")
-    target_interval: int | None = option(None, "choose the folds per reduction loop nest so that the loops' iterations "
-                                         "per inference come to at most N")
+    target_interval: int | None = option(None, "choose the outputs side by side and the folds per reduction loop nest "
+                                         "so that the loops' iterations per inference come to at most N")
     coalesce_loops: bool = option(True, "perfect loop bands merged where addresses stay division-free",
                                   stages=("coalesce-loops",))
     local_constants: bool = option(True, "constants cloned into their blocks, fed by sources",

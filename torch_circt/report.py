@@ -110,8 +110,9 @@ def _rtl_section(design, check) -> dict:
         "ratio": cycles / ideal if cycles and ideal else None,
         "loop_nests": loops.loop_nests if loops else None,
         "folds": list(design.folds),
-        "outputs_side_by_side": design.options.rtl.unroll_outputs,
-        "stages": [{"top": part.name, "folds": list(part.folds), "loop_nests": part.loops.loop_nests,
+        "outputs_side_by_side": list(design.outputs_side_by_side),
+        "stages": [{"top": part.name, "folds": list(part.folds), "outputs_side_by_side": list(part.outputs_side_by_side),
+                    "loop_nests": part.loops.loop_nests,
                     "ideal_cycles": part.loops.innermost_iterations} for part in design.parts],
         "memory_accesses": {"loads": loops.loads, "stores": loops.stores} if loops else None,
         "hardware": hardware.to_json() if hardware else None,
@@ -187,15 +188,17 @@ def render_markdown(report: dict) -> str:
     if rtl and rtl.get("folds"):
         lines += ["", "## Folds", "", f"Steps per iteration of each reduction loop nest, in program order: "
                   f"{', '.join(map(str, rtl['folds']))} (fold-reductions; the ideal bound below counts the loops unfolded)."]
-    if rtl and rtl.get("outputs_side_by_side", 1) > 1:
-        lines += ["", "## Outputs side by side", "", f"Up to {rtl['outputs_side_by_side']} outputs of each reduction per "
-                  "iteration (unroll-outputs; with all of a layer's outputs, its epilogue per output: fuse-epilogues); "
-                  "the ideal bound below counts the loops one output at a time."]
+    if rtl and max(rtl.get("outputs_side_by_side") or [1]) > 1:
+        lines += ["", "## Outputs side by side", "", "Outputs per iteration of each loop around a reduction, in program "
+                  f"order: {', '.join(map(str, rtl['outputs_side_by_side']))} (unroll-outputs; with all of a layer's "
+                  "outputs, its epilogue per output: fuse-epilogues); the ideal bound below counts the loops one output "
+                  "at a time."]
     if rtl and rtl.get("stages"):
         lines += ["", "## Stages", "", "Layers as concurrent stages (dataflow): one circuit each, chained stream to stream, "
                   "each on its own inference; a stream's interval is the slowest stage's.", "",
-                  "| stage | folds | loop nests | ideal cycles |", "|---|---|---|---|",
-                  *(f"| `{s['top']}` | {', '.join(map(str, s['folds'])) or '1'} | {s['loop_nests']} | {s['ideal_cycles']} |"
+                  "| stage | folds | outputs side by side | loop nests | ideal cycles |", "|---|---|---|---|---|",
+                  *(f"| `{s['top']}` | {', '.join(map(str, s['folds'])) or '1'} | "
+                    f"{', '.join(map(str, s['outputs_side_by_side'])) or '1'} | {s['loop_nests']} | {s['ideal_cycles']} |"
                     for s in rtl["stages"])]
     if rtl and rtl["cycles"] is not None:
         lines += ["", "## Cycles", "", f"- simulated: **{rtl['cycles']}** cycles (Verilator, from start token to done)",

@@ -16,6 +16,8 @@ from typing import Any
 PARAMS_ATTR = "torch_circt.params"
 # The fold of each reduction loop nest (`fold_reductions`), in walk order, for the report.
 FOLDS_ATTR = "torch_circt.folds"
+# The outputs side by side of each loop around a reduction that could take them (`unroll_outputs`), in walk order.
+OUTPUTS_ATTR = "torch_circt.outputs_side_by_side"
 # Positions of the memory arguments `drop_unused_memories` removed.
 UNUSED_ATTR = "torch_circt.unused_memories"
 
@@ -30,9 +32,9 @@ class Param:
     values: tuple[int, ...]
 
 
-def read_folds(text: str) -> tuple[int, ...]:
-    """The folds `fold_reductions` recorded (`FOLDS_ATTR`), read off its output's text: one per reduction nest."""
-    found = re.search(FOLDS_ATTR.replace(".", r"\.") + r" = array<i64: ([0-9, ]+)>", text)
+def read_factors(text: str, attribute: str) -> tuple[int, ...]:
+    """The factors a stage recorded on the module (`FOLDS_ATTR`, `OUTPUTS_ATTR`), read off its output's text."""
+    found = re.search(attribute.replace(".", r"\.") + r" = array<i64: ([0-9, ]+)>", text)
     return tuple(int(f) for f in found.group(1).split(",")) if found else ()
 
 

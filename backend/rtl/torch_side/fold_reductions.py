@@ -150,19 +150,27 @@ def reduction_nests(module: ir.Module) -> tuple[list[ReductionNest], int]:
     """The reduction nests in walk order (the order `per_nest` factors apply in), and the innermost iterations of every
     other loop; a nest whose bounds are not constant counts as unable to fold."""
     nests, fixed = [], 0
-    for loop in ops_named(module, "affine.for"):
-        if len(ops_named(loop, "affine.for")) > 1:
-            continue  # not innermost
-        iterations = _nest_iterations(loop)
-        trips = reduction_trips(loop)
-        if trips:
-            nests.append(ReductionNest(_chain(loop, trips), iterations or 0))
+    for loop in innermost_loops(module):
+        nest = reduction_nest(loop)
+        if nest is not None:
+            nests.append(nest)
         else:
-            fixed += iterations or 0
+            fixed += nest_iterations(loop) or 0
     return nests, fixed
 
 
-def _nest_iterations(loop: ir.Operation) -> int | None:
+def innermost_loops(module: ir.Module) -> list[ir.Operation]:
+    """The loops with no loop inside, in walk order: where the circuit spends its cycles."""
+    return [loop for loop in ops_named(module, "affine.for") if len(ops_named(loop, "affine.for")) == 1]
+
+
+def reduction_nest(loop: ir.Operation) -> ReductionNest | None:
+    """The innermost `loop` as the planner sees it when it can fold; None otherwise."""
+    trips = reduction_trips(loop)
+    return ReductionNest(_chain(loop, trips), nest_iterations(loop) or 0) if trips else None
+
+
+def nest_iterations(loop: ir.Operation) -> int | None:
     """The innermost iterations of `loop` inside all the loops around it; None where a bound is not constant."""
     total: int | None = 1
     while loop is not None and loop.name == "affine.for":

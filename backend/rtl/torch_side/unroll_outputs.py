@@ -13,6 +13,9 @@ reads is written inside it: the P outputs' loads, reductions and stores are then
 them side by side is the same computation. The reduction itself keeps its order, so floats are exact too.
 The P results go to an on-chip memory (one store port each); a loop that stores into a memory interface of
 the top (one port) is left alone.
+
+P is `factor` for every such loop, or, for a target interval, planned per loop together with the folds of the
+other reductions (`plan_widths`); the widths applied are recorded on the module (`OUTPUTS_ATTR`) for the report.
 """
 
 from __future__ import annotations
@@ -22,33 +25,89 @@ import re
 from torch_mlir import ir
 from torch_mlir.dialects import affine
 
+from backend.rtl.attributes import OUTPUTS_ATTR
 from backend.rtl.ir_walk import block_ops, owner_op
 from backend.rtl.torch_side.banking import linear_address
 from backend.rtl.torch_side.coalesce_loops import trip_count
-from backend.rtl.torch_side.fold_reductions import place_memories, reduction_trips, retarget
+from backend.rtl.torch_side.fold_reductions import (
+    ReductionNest,
+    innermost_loops,
+    nest_iterations,
+    place_memories,
+    plan_factors,
+    reduction_nest,
+    reduction_trips,
+    retarget,
+)
 from backend.rtl.torch_side.walk import ops_named
 
 _PLAIN = ("affine.load", "affine.store", "affine.apply", "affine.yield")
 
 
-def unroll_outputs(module: ir.Module, factor: int, num_inputs: int, num_outputs: int) -> None:
+def unroll_outputs(module: ir.Module, factor: int, num_inputs: int, num_outputs: int,
+                   target_interval: int | None = None) -> None:
     """Unroll every eligible loop around a reduction (module docstring), then give each load a port of its own."""
     if factor < 1:
         raise ValueError(f"outputs side by side is a positive number, not {factor}")
+    first_param = num_inputs + num_outputs
+    candidates = [(loop, inner) for loop in ops_named(module, "affine.for")
+                  if (inner := _inner_reduction(loop)) is not None]
+    if target_interval is not None:
+        widths = plan_widths(module, candidates, first_param, target_interval)
+    else:
+        widths = [max(d for d in range(1, min(factor, trip_count(loop)) + 1) if trip_count(loop) % d == 0)
+                  for loop, _ in candidates]
     loads: dict[int, int] = {}  # memory (hash) -> loads of it per iteration of an unrolled body
-    for loop in ops_named(module, "affine.for"):
-        inner = _inner_reduction(loop)
-        if inner is None:
-            continue
-        trips = trip_count(loop)
-        width = max(d for d in range(1, min(factor, trips) + 1) if trips % d == 0)
+    for (loop, inner), width in zip(candidates, widths):
         if width > 1:
             for load in _jam(loop, inner, width):
                 loads[hash(load.operands[0])] = width
+    if candidates:
+        module.operation.attributes[OUTPUTS_ATTR] = ir.DenseI64ArrayAttr.get(widths, module.context)
     if loads:
         with module.context, ir.Location.unknown():
             for func in ops_named(module, "func.func"):
-                place_memories(module, owner_op(func), loads, first_param=num_inputs + num_outputs)
+                place_memories(module, owner_op(func), loads, first_param=first_param)
+
+
+def plan_widths(module: ir.Module, candidates: list[tuple[ir.Operation, ir.Operation]], first_param: int,
+                target: int) -> list[int]:
+    """Per candidate, the outputs side by side that `plan_factors` chooses for `target`, planned together with the
+    folds of the other reductions (fold-reductions plans those again after this stage, with these widths fixed).
+
+    Only a loop whose terms cost one port each side by side is planned (`_shares_or_banks`); the others keep
+    one output at a time and may fold instead.
+    """
+    nests: list[ReductionNest] = []
+    planned: dict[int, int] = {}  # candidate -> its nest
+    fixed = 0
+    for loop in innermost_loops(module):
+        k = next((k for k, (outer, inner) in enumerate(candidates)
+                  if inner == loop and _shares_or_banks(outer, inner, first_param)), None)
+        if k is not None:
+            planned[k] = len(nests)
+            nests.append(ReductionNest((trip_count(candidates[k][0]),), nest_iterations(loop) or 0))
+        elif (nest := reduction_nest(loop)) is not None:
+            nests.append(nest)
+        else:
+            fixed += nest_iterations(loop) or 0
+    factors = plan_factors(nests, fixed, target)
+    return [factors[planned[k]] if k in planned else 1 for k in range(len(candidates))]
+
+
+def _shares_or_banks(loop: ir.Operation, inner: ir.Operation, first_param: int) -> bool:
+    """Whether every load of the reduction reads one address for all outputs (loaded once for them all) or a
+    parameter (banked by row, a ROM per output): then P outputs side by side take the cycles of one."""
+    moving = {hash(loop.regions[0].blocks[0].arguments[0])}
+    for op in [*block_ops(loop.regions[0].blocks[0]), *block_ops(inner.regions[0].blocks[0])]:
+        if any(hash(v) in moving for v in op.operands):
+            moving.update(hash(r) for r in op.results)
+    for load in ops_named(inner, "affine.load"):
+        memory = load.operands[0]
+        if any(hash(v) in moving for v in list(load.operands)[1:]) and not (
+                isinstance(memory.owner, ir.Block) and ir.BlockArgument(memory).arg_number >= first_param):
+            return False
+    return True
 
 
 def _inner_reduction(loop: ir.Operation) -> ir.Operation | None:
