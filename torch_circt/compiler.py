@@ -120,16 +120,19 @@ def _lower_layers(design: Design, program: ExportedProgram, on_stage: OnStage | 
     layer's name), the stream tops chained; the chain's SystemVerilog is this design's export-verilog."""
     modules = frontend.layer_stages(program)
     rtl = design.options.rtl
-    if rtl.fold_layers and len(rtl.fold_layers) != len(modules):
-        raise UserError(message=f"fold_layers gives {len(rtl.fold_layers)} folds, and the program has {len(modules)} "
-                        "layers as stages", stage="options", model=design.name,
-                        hint=f"give one fold per layer ({len(modules)}) with dataflow, or --fold / --target-interval")
+    for name, given, single in (("fold_layers", rtl.fold_layers, "--fold"), ("unroll_layers", rtl.unroll_layers,
+                                                                           "--unroll-outputs")):
+        if given and len(given) != len(modules):
+            raise UserError(message=f"{name} gives {len(given)} factors, and the program has {len(modules)} layers as "
+                            "stages", stage="options", model=design.name,
+                            hint=f"give one per layer ({len(modules)}) with dataflow, or {single} / --target-interval")
     folds = rtl.fold_layers or (rtl.fold,) * len(modules)
+    widths = rtl.unroll_layers or (rtl.unroll_outputs,) * len(modules)
     inputs = tuple(torch.from_numpy(array.copy()) for array in design.golden.inputs)
     start = time.perf_counter()
-    for k, (module, fold) in enumerate(zip(modules, folds)):
-        options = dataclasses.replace(design.options, rtl=dataclasses.replace(rtl, dataflow=False, fold=fold,
-                                                                              fold_layers=()))
+    for k, (module, fold, width) in enumerate(zip(modules, folds, widths)):
+        options = dataclasses.replace(design.options, rtl=dataclasses.replace(
+            rtl, dataflow=False, fold=fold, fold_layers=(), unroll_outputs=width, unroll_layers=()))
         design.parts.append(compile(module, inputs, "rtl", options, name=f"{design.name}_layer{k}", on_stage=on_stage))
         if k < len(modules) - 1:
             inputs = (module(*inputs),)

@@ -43,10 +43,12 @@ class RtlOptions:
     (FINN's PE; unroll-outputs): the input each reads is loaded once for all of them, the weights banked by row.
     A reduction so unrolled is not folded as well. When it takes all of a layer's outputs at once, the elementwise
     loop after it (bias, requantisation) is applied to each sum as it is computed (fuse-epilogues).
+    `unroll_layers`: one such number per loop around a reduction that can take them (layer), in program order,
+    instead of `unroll_outputs` (the report lists those loops' widths).
     `target_interval`: the outputs side by side and the folds are chosen per nest, biggest nest first, until the
     loops' iterations (the cycles per inference, roughly: nests run one after another) reach this many, or no nest
-    can take more; `unroll_outputs` and `fold` are then not used. A layer takes outputs side by side where its
-    terms share the input and read banked weights (a matmul), folds otherwise (a convolution).
+    can take more; it is given instead of the four above. A layer takes outputs side by side where its terms share
+    the input and read banked weights (a matmul), folds otherwise (a convolution).
     `scalar_replacement`: reduction accumulators carried in loops, not reloaded from memory each iteration, and
     started from the constant a fill loop stored (that loop then goes: forward-fills).
     `coalesce_loops`: perfect loop bands merged into one loop where no address then needs a division.
@@ -63,8 +65,8 @@ class RtlOptions:
     wraps it in AXI4-Stream ports, one per argument and result (docs/interface.md, "Streams").
     `dataflow`: the program cut into layers (frontend/torch/_layer_stages.py), each its own circuit with a stream
     top, chained stream to stream (backend/rtl/stream_chain.py): the layers work on successive inferences at once,
-    so a stream's interval is the slowest layer's. `fold_layers` then gives one fold per stage; `fold` and
-    `target_interval` apply to every stage.
+    so a stream's interval is the slowest layer's. `fold_layers` and `unroll_layers` then give one factor per
+    stage; `fold`, `unroll_outputs` and `target_interval` apply to every stage.
     `rom_style`: how synthesis builds those ROMs: "auto" lets Yosys choose (LUTs where cheaper, block RAM for
     large tables), "block" asks for block RAM, "logic" for LUTs (the `rom_style` attribute on each ROM).
     """
@@ -82,6 +84,8 @@ class RtlOptions:
                                           "instead of --fold")
     unroll_outputs: int = option(1, "outputs of each reduction computed side by side (PE): the loop around a "
                                  "reduction takes up to N of them per iteration, sharing each input load; 1: one")
+    unroll_layers: tuple[int, ...] = option((), "outputs side by side per loop around a reduction (layer), in program "
+                                            "order (N,N,...), instead of --unroll-outputs")
     target_interval: int | None = option(None, "choose the outputs side by side and the folds per reduction loop nest "
                                          "so that the loops' iterations per inference come to at most N")
     coalesce_loops: bool = option(True, "perfect loop bands merged where addresses stay division-free",
@@ -180,12 +184,16 @@ class Options:
         if self.rtl.rom_style not in ROM_STYLES:
             raise ValueError(f"rom_style must be {', '.join(ROM_STYLES)}, not '{self.rtl.rom_style}'")
         limit = 1 if self.sim.cycle_limit is None else self.sim.cycle_limit
-        if (self.rtl.buffer_size < 1 or min((self.rtl.fold, self.rtl.unroll_outputs, *self.rtl.fold_layers)) < 1 or limit < 1
-                or self.sim.verilator_jobs < 1):
-            raise ValueError("buffer_size, fold (each of fold_layers), unroll_outputs, cycle_limit and verilator_jobs must be "
-                             "at least 1")
-        if sum((self.rtl.fold != 1, bool(self.rtl.fold_layers), self.rtl.target_interval is not None)) > 1:
+        rtl = self.rtl
+        if (rtl.buffer_size < 1 or min((rtl.fold, rtl.unroll_outputs, *rtl.fold_layers, *rtl.unroll_layers)) < 1
+                or limit < 1 or self.sim.verilator_jobs < 1):
+            raise ValueError("buffer_size, fold (each of fold_layers), unroll_outputs (each of unroll_layers), cycle_limit "
+                             "and verilator_jobs must be at least 1")
+        if sum((rtl.fold != 1, bool(rtl.fold_layers), rtl.target_interval is not None)) > 1:
             raise ValueError("give one of fold, fold_layers and target_interval: each sets every reduction nest's fold")
+        if sum((rtl.unroll_outputs != 1, bool(rtl.unroll_layers), rtl.target_interval is not None)) > 1:
+            raise ValueError("give one of unroll_outputs, unroll_layers and target_interval: each sets every layer's "
+                             "outputs side by side")
         if self.rtl.target_interval is not None and self.rtl.target_interval < 1:
             raise ValueError(f"target_interval is a number of cycles, at least 1, not {self.rtl.target_interval}")
         if self.sim.verilator_opt not in (None, 0, 1, 2, 3):

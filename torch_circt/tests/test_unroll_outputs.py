@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import torch
 
 import torch_circt
 from backend.testbench.simulate import run_testbench
+from common.errors import UserError
 from frontend.torch.tests.layered_models import IntMLP
 from torch_circt.options import Options, RtlOptions
 
@@ -49,3 +51,21 @@ def test_a_layer_with_all_outputs_side_by_side_applies_its_epilogue_to_each_sum(
     assert verdict.passed and verdict.cycles == check.simulation.cycles, verdict.output[-4000:]
     # the report says its loop bound counts one output at a time
     assert "each loop around a reduction, in program order: 6, 5, 3 (unroll-outputs" in (saved / "report.md").read_text()
+
+
+def test_each_layer_takes_the_outputs_side_by_side_it_is_given() -> None:
+    # IntMLP's three loops around a reduction (6, 5 and 3 outputs), given 2, 5 and 1: the first runs 3 passes of 2,
+    # the second all 5 at once, the last one at a time.
+    design = torch_circt.compile(IntMLP(), (X,), target="rtl", name="mlp_pe_layers",
+                                 options=Options(rtl=RtlOptions(unroll_layers=(2, 5, 1))))
+    assert design.outputs_side_by_side == (2, 5, 1)
+    accumulators = [line.count("%arg") - 1 for line in design.ir("unroll-outputs").splitlines() if "iter_args(" in line]
+    assert accumulators == [2, 5, 1], accumulators
+    assert design.check().matched
+
+
+def test_a_wrong_number_of_layers_says_how_many_to_give() -> None:
+    with pytest.raises(UserError) as caught:
+        torch_circt.compile(IntMLP(), (X,), target="rtl", name="mlp_pe_miscount",
+                            options=Options(rtl=RtlOptions(unroll_layers=(2, 5))))
+    assert caught.value.stage == "unroll-outputs" and "give 3" in str(caught.value), str(caught.value)

@@ -14,13 +14,15 @@ them side by side is the same computation. The reduction itself keeps its order,
 The P results go to an on-chip memory (one store port each); a loop that stores into a memory interface of
 the top (one port) is left alone.
 
-P is `factor` for every such loop, or, for a target interval, planned per loop together with the folds of the
-other reductions (`plan_widths`); the widths applied are recorded on the module (`OUTPUTS_ATTR`) for the report.
+P is `factor` for every such loop, one of `per_loop` per loop in walk order, or, for a target interval,
+planned per loop together with the folds of the other reductions (`plan_widths`); the widths applied are
+recorded on the module (`OUTPUTS_ATTR`) for the report.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from torch_mlir import ir
 from torch_mlir.dialects import affine
@@ -40,23 +42,29 @@ from backend.rtl.torch_side.fold_reductions import (
     retarget,
 )
 from backend.rtl.torch_side.walk import ops_named
+from common.errors import UserError
 
 _PLAIN = ("affine.load", "affine.store", "affine.apply", "affine.yield")
 
 
-def unroll_outputs(module: ir.Module, factor: int, num_inputs: int, num_outputs: int,
+def unroll_outputs(module: ir.Module, factor: int, num_inputs: int, num_outputs: int, per_loop: Sequence[int] = (),
                    target_interval: int | None = None) -> None:
     """Unroll every eligible loop around a reduction (module docstring), then give each load a port of its own."""
-    if factor < 1:
-        raise ValueError(f"outputs side by side is a positive number, not {factor}")
+    if factor < 1 or any(p < 1 for p in per_loop):
+        raise ValueError(f"outputs side by side is a positive number, not {factor} {tuple(per_loop)}")
     first_param = num_inputs + num_outputs
     candidates = [(loop, inner) for loop in ops_named(module, "affine.for")
                   if (inner := _inner_reduction(loop)) is not None]
     if target_interval is not None:
         widths = plan_widths(module, candidates, first_param, target_interval)
     else:
-        widths = [max(d for d in range(1, min(factor, trip_count(loop)) + 1) if trip_count(loop) % d == 0)
-                  for loop, _ in candidates]
+        if per_loop and len(per_loop) != len(candidates):
+            raise UserError(message=f"{len(per_loop)} numbers of outputs side by side given for {len(candidates)} loops "
+                            "around a reduction that can take them", stage="unroll-outputs",
+                            hint=f"give {len(candidates)} (one per such loop, in program order: the report lists their "
+                            "widths), or one --unroll-outputs for all")
+        widths = [max(d for d in range(1, min(p, trip_count(loop)) + 1) if trip_count(loop) % d == 0)
+                  for (loop, _), p in zip(candidates, per_loop or [factor] * len(candidates))]
     loads: dict[int, int] = {}  # memory (hash) -> loads of it per iteration of an unrolled body
     for (loop, inner), width in zip(candidates, widths):
         if width > 1:
