@@ -35,3 +35,16 @@ def test_synthesis_is_off_unless_a_family_is_given() -> None:
 def test_an_unknown_synthesis_family_is_refused() -> None:
     with pytest.raises(ValueError, match="synthesis family must be one of ecp5"):
         Options(synth=SynthOptions(family="ice40"))
+
+
+@pytest.mark.parametrize("given", [("--target-interval", "100", "--unroll-outputs", "4"),
+                                   ("--unroll-outputs", "4", "--unroll-layers", "4,2"),
+                                   ("--target-interval", "100", "--fold", "2")])
+def test_one_way_to_set_each_factor(given: tuple[str, ...]) -> None:
+    """A target interval plans the outputs side by side and the folds; given with either, one would be ignored."""
+    with pytest.raises(ValueError, match="give one of"):
+        _parse(*given)
+
+
+def test_per_layer_outputs_side_by_side_parse_as_a_tuple() -> None:
+    assert _parse("--unroll-layers", "32,5").rtl.unroll_layers == (32, 5)
