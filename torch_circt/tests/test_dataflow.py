@@ -75,3 +75,25 @@ def test_fold_layers_gives_one_fold_per_stage() -> None:
     options = Options(rtl=RtlOptions(interface="stream", dataflow=True, fold_layers=(2, 2)))
     with pytest.raises(torch_circt.UserError, match="3 layers as stages"):
         torch_circt.compile(MODEL, (INPUTS[0],), target="rtl", options=options, name="int_mlp_folds")
+
+
+def test_a_target_interval_plans_each_stage_alone(chained: torch_circt.Design) -> None:
+    """Each stage takes the outputs side by side its own loops need for the target (the chain's interval is the
+    slowest stage's, so each is planned for the interval alone), and the stream stays bit for bit and gets faster."""
+    options = Options(rtl=RtlOptions(interface="stream", dataflow=True, target_interval=40))
+    planned = torch_circt.compile(MODEL, (INPUTS[0],), target="rtl", options=options, name="int_mlp_planned")
+    widths = [part.outputs_side_by_side for part in planned.parts]
+    assert planned.outputs_side_by_side == tuple(w for part in widths for w in part)
+    assert max(widths[0]) > 1, widths  # the first layer (96 iterations) is over the target alone
+    runs = [(x,) for x in INPUTS]
+    stream, unplanned = planned.simulate_stream(runs), chained.simulate_stream(runs)
+    for outputs, x in zip(stream.outputs, INPUTS, strict=True):
+        assert torch.equal(torch.from_numpy(outputs[0]), MODEL(x))
+    assert stream.interval < unplanned.interval, (stream.interval, unplanned.interval)
+
+
+def test_unroll_layers_gives_one_width_per_stage() -> None:
+    options = Options(rtl=RtlOptions(interface="stream", dataflow=True, unroll_layers=(3, 5, 1)))
+    design = torch_circt.compile(MODEL, (INPUTS[0],), target="rtl", options=options, name="int_mlp_widths")
+    assert [part.outputs_side_by_side for part in design.parts] == [(3,), (5,), (1,)]
+    assert design.check().matched
