@@ -274,7 +274,8 @@ def baseline_rtl(name: str, given: RtlOptions) -> RtlOptions:
     if name == "unfused":
         return dataclasses.replace(given, fuse_elementwise=False)
     if name == "unfolded":
-        return dataclasses.replace(given, fold=1, fold_layers=(), unroll_outputs=1, target_interval=None)
+        return dataclasses.replace(given, fold=1, fold_layers=(), unroll_outputs=1, unroll_layers=(),
+                                   target_interval=None)
     if name == "untimed":
         return dataclasses.replace(given, timing_buffers=False)
     if name == "engine":

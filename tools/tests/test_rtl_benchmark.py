@@ -53,6 +53,14 @@ def test_the_wide_baseline_is_the_given_options_without_narrowing() -> None:
     assert rtl_benchmark.baseline_rtl("unpipelined", given) == RtlOptions.unpipelined()
 
 
+def test_the_unfolded_baseline_drops_every_form_of_folds_and_outputs_side_by_side() -> None:
+    from torch_circt.options import RtlOptions
+
+    for given in (RtlOptions(fold_layers=(4, 2), unroll_layers=(8, 2)), RtlOptions(fold=4, unroll_outputs=8),
+                  RtlOptions(target_interval=100, buffer_size=3)):
+        assert rtl_benchmark.baseline_rtl("unfolded", given) == RtlOptions(buffer_size=given.buffer_size)
+
+
 def test_with_a_stream_the_intervals_are_tabled_with_inferences_per_second_and_their_median() -> None:
     def streamed(model: str, cycles: int, fmax: float, interval: float) -> rtl_benchmark.Row:
         row = _row(model, cycles, 1000, fmax)

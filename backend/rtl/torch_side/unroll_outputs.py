@@ -63,7 +63,7 @@ def unroll_outputs(module: ir.Module, factor: int, num_inputs: int, num_outputs:
                             "around a reduction that can take them", stage="unroll-outputs",
                             hint=f"give {len(candidates)} (one per such loop, in program order: the report lists their "
                             "widths), or one --unroll-outputs for all")
-        widths = [max(d for d in range(1, min(p, trip_count(loop)) + 1) if trip_count(loop) % d == 0)
+        widths = [_largest_divisor(trip_count(loop), p)
                   for (loop, _), p in zip(candidates, per_loop or [factor] * len(candidates))]
     loads: dict[int, int] = {}  # memory (hash) -> loads of it per iteration of an unrolled body
     for (loop, inner), width in zip(candidates, widths):
@@ -76,6 +76,11 @@ def unroll_outputs(module: ir.Module, factor: int, num_inputs: int, num_outputs:
         with module.context, ir.Location.unknown():
             for func in ops_named(module, "func.func"):
                 place_memories(module, owner_op(func), loads, first_param=first_param)
+
+
+def _largest_divisor(trips: int, limit: int) -> int:
+    """P for an output loop of `trips` asked for up to `limit`: the loop must run whole groups of P."""
+    return max(d for d in range(1, min(limit, trips) + 1) if trips % d == 0)
 
 
 def plan_widths(module: ir.Module, candidates: list[tuple[ir.Operation, ir.Operation]], first_param: int,
