@@ -68,11 +68,6 @@ def cumprod_i32():
     return Lambda(lambda x: torch.cumprod(x, dim=1)), (ints((3, 5), seed=93, low=-3, high=4),)
 
 
-_UNSTABLE_INDICES_ON_RTL = (
-    "refused at check-dtypes: the indices of an unstable sort order ties as PyTorch's algorithm does, "
-    "so the sort stays tm_tensor.sort, whose circuit deadlocks (check_dtypes.REFUSED_ON_RTL)")
-
-
 @case(name="sort_i32", rtl=True)
 def sort_i32():
     """Values only: ranks (comparisons, a sum, a scatter) on both backends (frontend/torch/_sort_by_rank.py)."""
@@ -95,11 +90,27 @@ def argsort_stable_ties_i32():
     return Lambda(lambda x: torch.argsort(x, dim=0, descending=True, stable=True)), (ints((6, 3), seed=97, low=-2, high=2),)
 
 
-@case(name="sort_with_indices_i32", rtl=True, xfail={"rtl": _UNSTABLE_INDICES_ON_RTL})
+@case(name="sort_with_indices_i32", rtl=True)
 def sort_with_indices_i32():
-    """Distinct values, so the unstable sort's indices are well defined on the CPU."""
+    """Distinct values: any sort's indices are eager's."""
     return Lambda(lambda x: torch.sort(x, dim=1, descending=True)), (
         torch.randperm(15, generator=torch.Generator().manual_seed(98)).reshape(3, 5).to(torch.int32),)
+
+
+@case(name="sort_ties_indices_i32", rtl=True)
+def sort_ties_indices_i32():
+    """An unstable sort's indices among many ties: along 16 elements eager's sort is an insertion sort, stable, so
+    ranks give its indices exactly (frontend/torch/_sort_by_rank.py, EAGER_STABLE_UP_TO); values in [-2, 2)."""
+    return Lambda(lambda x: (*torch.sort(x, dim=1), torch.argsort(x, dim=0, descending=True))), (
+        ints((4, 16), seed=449, low=-2, high=2),)
+
+
+@case(name="median_indices_i32", rtl=True)
+def median_indices_i32():
+    """Per-row medians with their indices (eager breaks ties by index), and topk's indices along 3 elements (eager's
+    nth_element sorts so few by insertion): both a stable sort's, among many ties."""
+    return Lambda(lambda x: (*x.median(1), *x.nanmedian(0), *torch.topk(x[:3], 2, dim=0))), (
+        ints((5, 9), seed=450, low=-2, high=2),)
 
 
 @case(name="cummax_cummin_i32", rtl=True)
@@ -121,7 +132,7 @@ def cummax_cummin_nan_f32():
 @case(name="median_i32", rtl=True)
 def median_i32():
     """Integer median (torch-mlir lowers none): the lower middle value of all elements, nanmedian alike, and per row
-    with the indices unread (eager's index among ties is its algorithm's choice: such a median stays refused)."""
+    (median_indices_i32 reads the indices too)."""
     return Lambda(lambda x: (x.median(), x.nanmedian(), x.median(1).values, x[:, :6].median(1).values)), \
         (ints((3, 7), seed=448, low=-4, high=4),)
 

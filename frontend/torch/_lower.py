@@ -270,9 +270,8 @@ def _find_node(program: ExportedProgram | None, op: str) -> torch.fx.Node | None
 
 # Ops our decompositions cover only in part: what the model can write instead where they do not apply.
 _MEDIAN_WITH_INDICES = (
-    "the index of a median among equal elements is eager PyTorch's algorithm's choice, which no lowering "
-    "reproduces: read only the values (`x.median(dim).values`, integers along at most 64 elements), or sort "
-    "with `torch.sort(x, dim, stable=True)` and take the middle position for both"
+    "a median along a dimension (values and indices, eager breaks ties by index) runs for integers along at most "
+    "64 elements; otherwise sort with `torch.sort(x, dim, stable=True)` and take the middle position for both"
 )
 _NEAREST_SPELLING = {
     "aten.median.dim": _MEDIAN_WITH_INDICES,

@@ -6,13 +6,15 @@ sorted position of each element is its stable rank, the number of elements
 less than it plus the number of equal ones before it, and the sorted tensor is a
 scatter of the elements to their ranks: elementwise ops, a reduction and a scatter,
 which both backends compile exactly. Ties keep their original order: a stable
-sort. PyTorch's unstable sort, topk and kthvalue order ties as their algorithm
-happens to (at 64 elements, never as a stable sort does), so the rank form is
-used only where no index of a tie can be seen: the values alone, or `stable=True`.
+sort. The rank form is used where that is also eager PyTorch's order of ties:
+the values alone, `stable=True`, or a row short enough that eager's unstable
+algorithm keeps ties in order (`EAGER_STABLE_UP_TO`). Beyond that eager orders
+ties as its algorithm happens to (a sort of 17 elements, a topk of 4), and the
+op stays torch-mlir's.
 An integer median (torch-mlir lowers none) is the lower middle of the sorted
 values, so it is a kthvalue: `x.median()` and `x.nanmedian()` always (a value),
-`x.median(dim)` where its indices go unread. A float median sorts (CPU only).
-Floats keep torch-mlir's own lowering (NaN order).
+`x.median(dim)` with its indices too (eager breaks its ties by index). A float
+median sorts (CPU only). Floats keep torch-mlir's own lowering (NaN order).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import operator
 
 import torch
 from torch.export import ExportedProgram
+from torch.fx.operator_schemas import normalize_function
 
 _aten = torch.ops.aten
 MAX_RANKED = 64  # n*n comparisons per row: beyond this the sort stays a sort
@@ -109,9 +112,28 @@ _DECOMPOSITIONS = {
     _aten.median.default: median,
     _aten.nanmedian.default: nanmedian,
     _aten.median.dim: median_dim,
+    _aten.nanmedian.dim: median_dim,  # integers have no NaN
 }
-# Before decomposition, argsort(stable=True) is its own op; it becomes sort.stable.
-_SEEN_AS = {_aten.sort.stable: (_aten.sort.stable, _aten.argsort.stable)}
+# Before decomposition, argsort is its own op; it becomes sort.default, or sort.stable.
+_SEEN_AS = {
+    _aten.sort.default: (_aten.sort.default, _aten.argsort.default),
+    _aten.sort.stable: (_aten.sort.stable, _aten.argsort.stable),
+}
+# The longest row along which eager PyTorch's CPU kernel orders ties as a stable sort does, so the
+# rank form's indices are eager's (test_sort_by_rank checks each bound, and that one more breaks it,
+# against the pinned torch). sort calls std::sort, an insertion sort up to 16 elements; topk's
+# nth_element sorts by insertion up to 3; kthvalue's quickselect swaps ties from 3 on; median's
+# nth_element compares (value, index).
+EAGER_STABLE_UP_TO = {
+    _aten.sort.default: 16,
+    _aten.sort.stable: 16,
+    _aten.argsort.default: 16,
+    _aten.argsort.stable: 16,
+    _aten.topk.default: 3,
+    _aten.kthvalue.default: 2,
+    _aten.median.dim: MAX_RANKED,
+    _aten.nanmedian.dim: MAX_RANKED,
+}
 
 
 def rank_decompositions(program: ExportedProgram) -> dict:
@@ -125,9 +147,13 @@ def rank_decompositions(program: ExportedProgram) -> dict:
 
 
 def _indices_are_exact(node) -> bool:
-    """A stable sort's indices are the rank form's; anyone else's indices must go unread."""
-    if node.kwargs.get("stable") is True:
+    """A stable sort's indices are the rank form's, and so are eager's along a short row; anyone else's must go unread."""
+    arguments = normalize_function(node.target, node.args, node.kwargs, normalize_to_only_use_kwargs=True).kwargs
+    if arguments.get("stable") is True:
         return True
-    if node.target == _aten.argsort.stable:
+    x = arguments["input"].meta["val"]
+    if x.dim() > 0 and x.shape[arguments.get("dim", -1)] <= EAGER_STABLE_UP_TO.get(node.target, 0):
+        return True
+    if node.target in (_aten.argsort.default, _aten.argsort.stable):
         return False
     return not any(user.target is operator.getitem and user.args[1] == 1 and user.users for user in node.users)
