@@ -140,6 +140,7 @@ CASES = {
     "slice_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "softmax_f32": {"backends": ["cpu"], "xfail": []},
     "sort_i32": {"backends": ["cpu", "rtl"], "xfail": []},
+    "sort_long_rows_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "sort_ties_indices_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "sort_uint8": {"backends": ["cpu", "rtl"], "xfail": []},
     "sort_with_indices_i32": {"backends": ["cpu", "rtl"], "xfail": []},

@@ -31,6 +31,7 @@ from backend.rtl.circt_side.extmem_ports import join_extmem_ports, split_extmem_
 from backend.rtl.circt_side.internal_parameters import internal_parameters
 from backend.rtl.circt_side.name_hardware import name_hardware
 from backend.rtl.circt_side.narrow_widths import narrow_widths
+from backend.rtl.circt_side.predicate_stores import predicate_stores
 from backend.rtl.circt_side.sink_constants import sink_constants
 from backend.rtl.circt_side.source_constants import source_constants
 from backend.rtl.circt_side.split_memory_hazards import split_memory_hazards
@@ -113,6 +114,7 @@ def all_rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage,
         circt_side.pass_stage("simplify-cf"),
         circt_side.rewrite_stage(narrow_widths, metadata=metadata),
         circt_side.rewrite_stage(split_memory_hazards),
+        circt_side.rewrite_stage(predicate_stores),
         circt_side.rewrite_stage(sink_constants),
         circt_side.rewrite_stage(completion_carrier),
         circt_side.pass_stage("cf-to-handshake", circt_side.to_handshake_passes(options.task_pipelining)),

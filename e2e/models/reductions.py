@@ -105,6 +105,17 @@ def sort_ties_indices_i32():
         ints((4, 16), seed=449, low=-2, high=2),)
 
 
+@case(name="sort_long_rows_i32", rtl=True)
+def sort_long_rows_i32():
+    """Rows past the rank form stay torch-mlir's bubble sort (tm_tensor.sort), on RTL too since predicate-stores
+    runs its conditional swap on every step: indices along 20 distinct values (eager's order of ties would differ),
+    values along 70 with many ties."""
+    return Lambda(lambda x, y: (*torch.sort(x, dim=1), torch.argsort(x, dim=1, descending=True),
+                                torch.sort(y, dim=1).values)), (
+        torch.randperm(40, generator=torch.Generator().manual_seed(451)).reshape(2, 20).to(torch.int32) - 20,
+        ints((1, 70), seed=452, low=-9, high=9))
+
+
 @case(name="median_indices_i32", rtl=True)
 def median_indices_i32():
     """Per-row medians with their indices (eager breaks ties by index), and topk's indices along 3 elements (eager's

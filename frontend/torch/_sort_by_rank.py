@@ -1,7 +1,8 @@
 """Integer sort, topk and kthvalue as ranks: comparisons, a sum and a scatter.
 
-torch-mlir lowers these to `tm_tensor.sort`/`topk`, whose circuits deadlock or
-give wrong results on the RTL path. For integers along a short dimension the
+torch-mlir lowers these to `tm_tensor.sort` (a bubble sort, n*n steps one after
+another) and `tm_tensor.topk` (kthvalue; its circuit gives wrong results on the
+RTL path). For integers along a short dimension the
 sorted position of each element is its stable rank, the number of elements
 less than it plus the number of equal ones before it, and the sorted tensor is a
 scatter of the elements to their ranks: elementwise ops, a reduction and a scatter,
@@ -10,7 +11,7 @@ sort. The rank form is used where that is also eager PyTorch's order of ties:
 the values alone, `stable=True`, or a row short enough that eager's unstable
 algorithm keeps ties in order (`EAGER_STABLE_UP_TO`). Beyond that eager orders
 ties as its algorithm happens to (a sort of 17 elements, a topk of 4), and the
-op stays torch-mlir's.
+op stays torch-mlir's (whose order of ties is a stable sort's, so not eager's).
 An integer median (torch-mlir lowers none) is the lower middle of the sorted
 values, so it is a kthvalue: `x.median()` and `x.nanmedian()` always (a value),
 `x.median(dim)` with its indices too (eager breaks its ties by index). A float

@@ -19,23 +19,23 @@ import torch_circt
 from common.errors import UnsupportedOpError
 from common.locations import describe_location
 
-INPUT = (torch.arange(34, dtype=torch.int32).reshape(2, 17) % 3,)  # rows of 17: beyond eager's stable insertion sort
+INPUT = (torch.arange(34, dtype=torch.int32).reshape(2, 17) % 3,)  # rows of 17: past the rank form's kthvalue
 
 
-def _sort(y: torch.Tensor):
-    return torch.sort(y, dim=1)  # the indices of an unstable sort: tm_tensor.sort, refused on RTL
+def _kth(y: torch.Tensor):
+    return torch.kthvalue(y, 2, dim=1)  # indices along 17 elements: tm_tensor.topk, refused on RTL
 
 
-class SortsInForward(torch.nn.Module):
+class KthInForward(torch.nn.Module):
     def forward(self, x: torch.Tensor):
         y = x + 1
-        return torch.sort(y, dim=1)
+        return torch.kthvalue(y, 2, dim=1)
 
 
-class SortsInHelper(torch.nn.Module):
+class KthInHelper(torch.nn.Module):
     def forward(self, x: torch.Tensor):
         y = x * 2
-        return _sort(y)
+        return _kth(y)
 
 
 def _line_of(function, text: str) -> int:
@@ -45,16 +45,16 @@ def _line_of(function, text: str) -> int:
 
 
 @pytest.mark.parametrize("model, line", [
-    (SortsInForward(), _line_of(SortsInForward.forward, "torch.sort(")),
-    (SortsInHelper(), _line_of(_sort, "torch.sort(")),  # the helper's own line, not forward's call
+    (KthInForward(), _line_of(KthInForward.forward, "torch.kthvalue(")),
+    (KthInHelper(), _line_of(_kth, "torch.kthvalue(")),  # the helper's own line, not forward's call
 ])
 def test_refused_op_names_the_user_line_and_node(model: torch.nn.Module, line: int) -> None:
     with pytest.raises(UnsupportedOpError) as caught:
         torch_circt.compile(model, INPUT, target="rtl")
     error = caught.value
-    assert error.stage == "check-dtypes" and error.op == "tm_tensor.sort"
+    assert error.stage == "check-dtypes" and error.op == "tm_tensor.topk"
     file, rest = error.location.split(":", 1)
-    assert rest == f"{line} (FX node 'sort')"
+    assert rest == f"{line} (FX node 'kthvalue')"
     assert (Path.cwd() / file).resolve() == Path(__file__).resolve()  # relative to the working directory, or absolute
     assert "loc(" not in str(error)
 

@@ -21,8 +21,6 @@ _FLOAT_TYPE = re.compile(r"\b(bf16|tf32|f16|f32|f64|f80|f128|f8E\w+|f4E\w+|f6E\w
 
 # tm_tensor ops whose circuits are wrong today, refused rather than simulated into a wrong answer.
 REFUSED_ON_RTL = {
-    "tm_tensor.sort": ("sort, argsort and topk lower to tm_tensor.sort, whose loop nest deadlocks in the "
-                       "dataflow circuit (its loop header has three predecessors; the cause is not yet known)"),
     "tm_tensor.topk": "kthvalue lowers to tm_tensor.topk, whose circuit gives wrong results",
 }
 
@@ -35,10 +33,9 @@ def check_supported_ops(module: ir.Module, model: str | None = None) -> None:
             raise UnsupportedOpError(
                 message=f"op '{name}' is not supported on the hardware (RTL) path: {why}",
                 stage="check-dtypes", model=model, op=name, location=describe_location(str(found[0].location)),
-                hint="integer sorts along at most 64 elements become comparisons on RTL wherever their indices are "
-                "eager's: use only the sorted values, or sort(..., stable=True) / argsort(..., stable=True) for indices "
-                "(an unstable sort's indices along at most 16 elements, topk's along 3, are a stable sort's in eager "
-                "too: frontend/torch/_sort_by_rank.py); otherwise run the model on the cpu backend",
+                hint="sort instead and take position k - 1: torch.sort(x, dim, stable=True) gives values and "
+                "indices; along at most 64 integers kthvalue's values alone need no sort "
+                "(frontend/torch/_sort_by_rank.py); otherwise run the model on the cpu backend",
             )
 
 
