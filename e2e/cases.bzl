@@ -67,6 +67,7 @@ CASES = {
     "int_mm_mixed_sign_i8": {"backends": ["cpu"], "xfail": []},
     "isfinite_f32": {"backends": ["cpu"], "xfail": []},
     "kthvalue_i32": {"backends": ["cpu", "rtl"], "xfail": []},
+    "kthvalue_indices_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "later_nest_overwrites_what_earlier_read_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "layer_norm_f32": {"backends": ["cpu"], "xfail": []},
     "leaky_where_f32": {"backends": ["cpu"], "xfail": []},

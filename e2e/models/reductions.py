@@ -116,6 +116,17 @@ def sort_long_rows_i32():
         ints((1, 70), seed=452, low=-9, high=9))
 
 
+@case(name="kthvalue_indices_i32", rtl=True)
+def kthvalue_indices_i32():
+    """kthvalue past the rank form stays tm_tensor.topk (insertion into k slots): its circuit returned the minimum for
+    every k until hold-loads kept each loaded slot while the smaller value was stored back. Indices along 12 and 3
+    distinct values (eager's quickselect orders ties its own way), values along 70 with ties."""
+    return Lambda(lambda x, y: (*torch.kthvalue(x, 4, dim=1), *torch.kthvalue(x, 2, dim=0),
+                                torch.kthvalue(y, 30, dim=1).values)), (
+        torch.randperm(36, generator=torch.Generator().manual_seed(453)).reshape(3, 12).to(torch.int32) - 18,
+        ints((1, 70), seed=454, low=-9, high=9))
+
+
 @case(name="median_indices_i32", rtl=True)
 def median_indices_i32():
     """Per-row medians with their indices (eager breaks ties by index), and topk's indices along 3 elements (eager's

@@ -1,8 +1,7 @@
 """Integer sort, topk and kthvalue as ranks: comparisons, a sum and a scatter.
 
 torch-mlir lowers these to `tm_tensor.sort` (a bubble sort, n*n steps one after
-another) and `tm_tensor.topk` (kthvalue; its circuit gives wrong results on the
-RTL path). For integers along a short dimension the
+another) and `tm_tensor.topk` (kthvalue, n*k steps). For integers along a short dimension the
 sorted position of each element is its stable rank, the number of elements
 less than it plus the number of equal ones before it, and the sorted tensor is a
 scatter of the elements to their ranks: elementwise ops, a reduction and a scatter,

@@ -1,4 +1,4 @@
-"""The check-dtypes pass: refuse float ops, and ops whose circuits are known to be wrong, before lowering, naming the op.
+"""The check-dtypes pass: refuse float ops before lowering, naming the op.
 
 The frontend has already turned torch-mlir's integer-through-float idioms back
 into integer ops (frontend/torch/_integer_idioms.py), so a float that remains is
@@ -11,32 +11,11 @@ import re
 
 from torch_mlir import ir
 
-from backend.rtl.torch_side.walk import ops_named
 from common.dtypes import BY_ELEMENT
-from common.errors import UnsupportedDtypeError, UnsupportedOpError
+from common.errors import UnsupportedDtypeError
 from common.locations import describe_location
 
 _FLOAT_TYPE = re.compile(r"\b(bf16|tf32|f16|f32|f64|f80|f128|f8E\w+|f4E\w+|f6E\w+)\b")
-
-
-# tm_tensor ops whose circuits are wrong today, refused rather than simulated into a wrong answer.
-REFUSED_ON_RTL = {
-    "tm_tensor.topk": "kthvalue lowers to tm_tensor.topk, whose circuit gives wrong results",
-}
-
-
-def check_supported_ops(module: ir.Module, model: str | None = None) -> None:
-    """Raise UnsupportedOpError at the first op the RTL path is known to get wrong (REFUSED_ON_RTL)."""
-    for name, why in REFUSED_ON_RTL.items():
-        found = ops_named(module, name)
-        if found:
-            raise UnsupportedOpError(
-                message=f"op '{name}' is not supported on the hardware (RTL) path: {why}",
-                stage="check-dtypes", model=model, op=name, location=describe_location(str(found[0].location)),
-                hint="sort instead and take position k - 1: torch.sort(x, dim, stable=True) gives values and "
-                "indices; along at most 64 integers kthvalue's values alone need no sort "
-                "(frontend/torch/_sort_by_rank.py); otherwise run the model on the cpu backend",
-            )
 
 
 def check_integer_only(module: ir.Module, model: str | None = None) -> None:
@@ -76,6 +55,5 @@ def check_integer_only(module: ir.Module, model: str | None = None) -> None:
 
 
 def check_dtypes(module: ir.Module, model: str | None = None) -> None:
-    """Raise at the first float op, then at the first op REFUSED_ON_RTL."""
+    """Raise at the first float op."""
     check_integer_only(module, model)
-    check_supported_ops(module, model)
