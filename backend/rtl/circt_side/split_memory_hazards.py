@@ -9,15 +9,18 @@ folds the loops away, and bufferization's reused buffers then see a store, a
 load of what it stored, and another store, all in one block. The circuit read
 before the store landed, or after the next one.
 
-Before the handshake lowering, each block outside loops is split in front of an
-access that follows a store to the same memory, or that stores after an access
-to it: a read after a write, a write after a read or a write. The accesses are
-then in blocks one after the other, ordered like any two blocks. Two accesses
-whose addresses are one base plus different constants never meet and need no
-order: the P stores of an output loop unrolled whole (`unroll-outputs` on a loop
-of one trip, which the canonicalizer then folds away) all go at once, instead of
-one block, two cycles, each. Loop bodies are left alone (the completion carrier
-and `loop_deps` reason about their accesses).
+Before the handshake lowering, each block is split in front of an access that
+follows a store to the same memory, or that stores after an access to it: a read
+after a write, a write after a read or a write. The accesses are then in blocks
+one after the other, ordered like any two blocks. Two accesses whose addresses
+are one base plus different constants never meet and need no order: the P stores
+of an output loop unrolled whole (`unroll-outputs` on a loop of one trip, which
+the canonicalizer then folds away) all go at once, instead of one block, two
+cycles, each. Inside a loop body, a store computed from an earlier load of the
+same block is ordered after it already (it waits for the loaded data: an
+accumulator's `m[i] = m[i] + x`), so only the other hazards split there: a swap
+`t = m[i]; m[i] = m[j]; m[j] = t`, whose store to m[i] needs nothing from m[i]'s
+load, raced it.
 """
 
 from __future__ import annotations
@@ -25,11 +28,11 @@ from __future__ import annotations
 from pycde.circt import ir
 
 from backend.rtl.circt_side.loop_deps import ACCESSES, Cfg, linear
-from backend.rtl.ir_walk import block_ops
+from backend.rtl.ir_walk import block_ops, owner_op, producer_name
 
 
 def split_memory_hazards(module: ir.Module) -> int:
-    """Split every function's blocks outside loops at their hazards; returns the splits made."""
+    """Split every function's blocks at their hazards; returns the splits made."""
     return sum(_split_function(op) for op in block_ops(module.body) if op.name == "func.func")
 
 
@@ -39,17 +42,15 @@ def _split_function(func: ir.Operation) -> int:
     in_loop = cfg.in_loops() if len(blocks) > 1 else set()
     splits = 0
     for index, block in enumerate(blocks):
-        if index in in_loop:
-            continue
-        while (hazard := _first_hazard(cfg, block)) is not None:
+        while (hazard := _first_hazard(cfg, block, index in in_loop)) is not None:
             block = _split_before(block, hazard)
             splits += 1
     return splits
 
 
-def _first_hazard(cfg: Cfg, block: ir.Block) -> ir.Operation | None:
+def _first_hazard(cfg: Cfg, block: ir.Block, in_loop: bool) -> ir.Operation | None:
     """The first access that must wait for an earlier access of the block to the same memory."""
-    seen: dict[int, list[tuple[bool, dict[int, int] | None]]] = {}  # memory -> (store?, address) of its accesses
+    seen: dict[int, list[tuple[ir.Operation, dict[int, int] | None]]] = {}  # memory -> its accesses and addresses
     for op in block_ops(block):
         if op.name not in ACCESSES:
             continue
@@ -57,10 +58,26 @@ def _first_hazard(cfg: Cfg, block: ir.Block) -> ir.Operation | None:
         store = op.name == "memref.store"
         address = linear(cfg, op.operands[position + 1]) if len(op.operands) == position + 2 else None
         earlier = seen.setdefault(hash(op.operands[position]), [])
-        if any((store or stored) and _may_meet(address, other) for stored, other in earlier):
-            return op
-        earlier.append((store, address))
+        for other, other_address in earlier:
+            ordered = in_loop and store and other.name == "memref.load" and _computed_from(op, other, block)
+            if (store or other.name == "memref.store") and _may_meet(address, other_address) and not ordered:
+                return op
+        earlier.append((op, address))
     return None
+
+
+def _computed_from(store: ir.Operation, load: ir.Operation, block: ir.Block) -> bool:
+    """Whether the stored value is computed, within `block`, from what `load` read."""
+    target, work, seen = hash(load.results[0]), [store.operands[0]], set()
+    while work:
+        value = work.pop()
+        if hash(value) == target:
+            return True
+        if hash(value) in seen or not producer_name(value) or owner_op(value.owner).block != block:
+            continue
+        seen.add(hash(value))
+        work.extend(owner_op(value.owner).operands)
+    return False
 
 
 def _may_meet(a: dict[int, int] | None, b: dict[int, int] | None) -> bool:

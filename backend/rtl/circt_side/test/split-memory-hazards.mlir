@@ -26,7 +26,8 @@ func.func @straight(%a: memref<1xi32>, %b: memref<1xi32>, %out: memref<1xi32>) {
   return
 }
 
-// Loop bodies are left alone, even with a load after a store of one memory.
+// In a loop body a store computed from the load before it (an accumulator) is
+// ordered by its data already: no split.
 // CHECK-LABEL: func.func @loop
 // CHECK:       ^bb2:
 // CHECK-NEXT:    memref.load %arg1
@@ -80,5 +81,37 @@ func.func @distinct(%x: i32, %out: memref<4xi32>, %i: index) {
   %z = memref.load %out[%c2] : memref<4xi32>
   %y = memref.load %out[%one] : memref<4xi32>
   memref.store %y, %out[%i] : memref<4xi32>
+  return
+}
+
+// In a loop body a swap's store to m[i] needs nothing from m[i]'s load: it
+// starts a block of its own. The store to m[j] may write the same word (i == j),
+// so it waits for the first in a block of its own too.
+// CHECK-LABEL: func.func @swap_in_loop
+// CHECK:         %[[T:.*]] = memref.load %[[M:.*]][%[[I:.*]]] : memref<8xi32>
+// CHECK-NEXT:    %[[U:.*]] = memref.load %[[M]][%[[J:.*]]] : memref<8xi32>
+// CHECK-NEXT:    cf.br ^[[FIRST:bb[0-9]+]]
+// CHECK:       ^[[FIRST]]:
+// CHECK-NEXT:    memref.store %[[U]], %[[M]][%[[I]]]
+// CHECK-NEXT:    cf.br ^[[SECOND:bb[0-9]+]]
+// CHECK:       ^[[SECOND]]:
+// CHECK-NEXT:    memref.store %[[T]], %[[M]][%[[J]]]
+func.func @swap_in_loop(%j: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %m = memref.alloc() : memref<8xi32>
+  cf.br ^head(%c0 : index)
+^head(%i: index):
+  %more = arith.cmpi slt, %i, %c8 : index
+  cf.cond_br %more, ^body, ^exit
+^body:
+  %t = memref.load %m[%i] : memref<8xi32>
+  %u = memref.load %m[%j] : memref<8xi32>
+  memref.store %u, %m[%i] : memref<8xi32>
+  memref.store %t, %m[%j] : memref<8xi32>
+  %next = arith.addi %i, %c1 : index
+  cf.br ^head(%next : index)
+^exit:
   return
 }
