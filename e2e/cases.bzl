@@ -23,6 +23,7 @@ CASES = {
     "bitwise_with_python_int_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "bmm_f32": {"backends": ["cpu"], "xfail": []},
     "bmm_i32": {"backends": ["cpu", "rtl"], "xfail": []},
+    "bool_round_trip_compare": {"backends": ["cpu", "rtl"], "xfail": []},
     "cat_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "clamp_i32": {"backends": ["cpu", "rtl"], "xfail": []},
     "clamp_uint8_with_negative_bounds": {"backends": ["cpu", "rtl"], "xfail": []},

@@ -28,6 +28,7 @@ import frontend.torch as frontend
 from backend.rtl import circt_side, torch_side
 from backend.rtl.circt_side.completion_carrier import completion_carrier
 from backend.rtl.circt_side.extmem_ports import join_extmem_ports, split_extmem_ports
+from backend.rtl.circt_side.folded_constants import folded_constants
 from backend.rtl.circt_side.hold_loads import hold_loads
 from backend.rtl.circt_side.internal_parameters import internal_parameters
 from backend.rtl.circt_side.name_hardware import name_hardware
@@ -125,6 +126,7 @@ def all_rtl_stages(metadata: ModelMetadata, options: RtlOptions) -> tuple[Stage,
         circt_side.pass_stage("extmem-to-hw"),
         circt_side.rewrite_stage(join_extmem_ports),
         circt_side.pass_stage("handshake-buffers", circt_side.buffer_passes(options.buffer_strategy, options.buffer_size)),
+        circt_side.rewrite_stage(folded_constants),
         circt_side.rewrite_stage(throughput_buffers),
         circt_side.rewrite_stage(timing_buffers),
         circt_side.rewrite_stage(hold_loads),

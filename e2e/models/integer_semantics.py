@@ -202,3 +202,14 @@ def compare_bool_with_int():
     bool at an int (an int64 result) failed to lower."""
     return Lambda(lambda b: (b <= -5, b > -1, b == -1, b != 2, b >= 1, b < 0, b.clamp(min=-3), b.clamp(max=0))), \
         (bools((2, 5), seed=446),)
+
+
+@case(name="bool_round_trip_compare", rtl=True)
+def bool_round_trip_compare():
+    """A bool widened to int64, narrowed to int8 and compared with the int64 (fuzz seed 41, program 37): narrow-widths
+    made both sides one value, CIRCT's handshake canonicalizer folded `x == x` to a constant without control, and
+    lower-handshake-to-hw refused it (the compile failed; folded-constants feeds it from a source)."""
+    def program(x: torch.Tensor):
+        wide = x.to(torch.int64)
+        return wide.to(torch.int8) == wide, wide.to(torch.bool)
+    return Lambda(program), (bools((4, 1, 1), seed=456),)
