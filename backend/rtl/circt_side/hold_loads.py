@@ -1,4 +1,4 @@
-"""The hold-loads pass: a load from an on-chip memory that is also written keeps the word it read, in a transparent buffer.
+"""The hold-loads pass: a load whose word its own memory may overwrite before every consumer took it keeps it, in a transparent buffer.
 
 `lower-handshake-to-hw` reads an on-chip memory (`handshake.memory`)
 combinationally: the load's data is the word at the address its port holds, and
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from pycde.circt import ir
 
+from backend.rtl.circt_side.throughput_buffers import new_buffer
 from backend.rtl.ir_walk import block_ops, owner_op, producer_name
 
 # Where a value leaves the iteration: to the next one (muxes and branches of the loop), or out of the circuit.
@@ -37,14 +38,14 @@ _CARRIED = ("handshake.mux", "handshake.cond_br", "handshake.control_merge", "ha
 
 
 def hold_loads(module: ir.Module) -> int:
-    """Buffer the data of every load from a written on-chip memory; returns the buffers added."""
+    """Buffer the data of every load from an on-chip memory that `_stores_back` names; returns the buffers added."""
     added = 0
     for func in (op for op in block_ops(module.body) if op.name == "handshake.func"):
         for load in [op for op in block_ops(func.regions[0].blocks[0]) if op.name == "handshake.load"]:
             position = len(load.operands) - 2  # handshake.load [addresses] data, control
             data = load.operands[position]
             if producer_name(data) == "handshake.memory" and _stores_back(load, owner_op(data.owner)):
-                load.operands[position] = _transparent_buffer(data, ir.InsertionPoint(load)).results[0]
+                load.operands[position] = new_buffer(data, 1, ir.InsertionPoint(load), kind="fifo").results[0]
                 added += 1
     return added
 
@@ -70,11 +71,3 @@ def _stores_back(load: ir.Operation, memory: ir.Operation) -> bool:
                 work.extend(op.results)
     return bool(stores) and (escapes or len(stores) > 1)
 
-
-def _transparent_buffer(value: ir.Value, ip: ir.InsertionPoint) -> ir.Operation:
-    with ir.Location.unknown():
-        return ir.Operation.create(
-            "handshake.buffer", results=[value.type], operands=[value],
-            attributes={"bufferType": ir.Attribute.parse("#handshake<buffer_type_enum fifo>"),
-                        "slots": ir.IntegerAttr.get(ir.IntegerType.get_signless(32), 1)},
-            ip=ip)

@@ -2,9 +2,8 @@
 
 tm_tensor.sort's bubble sort compares two neighbours and, only when they are out
 of order, swaps them: a block of stores that one arm of a conditional branch
-runs, inside the loop. Its dataflow circuit deadlocked (the loop's control waits
-for memory done tokens that the iterations without a swap never produce; which
-join in CIRCT's lowering was not found). Where every store of such a block
+runs, inside the loop. Its dataflow circuit deadlocked (the cause inside CIRCT's
+lowering was not found; this rewrite avoids it). Where every store of such a block
 writes an on-chip memory (`memref.alloc`) at an address its predecessor has
 loaded from, and the predecessor stores nothing, the block can run on both
 arms: each store writes its own value on its arm and the value loaded, what the
@@ -24,13 +23,13 @@ _PURE = ("arith.",)
 
 
 def predicate_stores(module: ir.Module) -> int:
-    """Merge every such block of stores into its predecessor; returns the blocks merged."""
-    merged = 0
+    """Run every such block of stores on both arms of its predecessor's branch; returns the blocks predicated."""
+    predicated = 0
     for func in (op for op in block_ops(module.body) if op.name == "func.func"):
         while (found := _next_candidate(list(func.regions[0].blocks))) is not None:
-            _merge(*found)
-            merged += 1
-    return merged
+            _predicate(*found)
+            predicated += 1
+    return predicated
 
 
 def _next_candidate(blocks: list[ir.Block]) -> tuple[ir.Block, ir.Block, int, dict[int, ir.Value]] | None:
@@ -41,16 +40,12 @@ def _next_candidate(blocks: list[ir.Block]) -> tuple[ir.Block, ir.Block, int, di
             continue
         for arm, target in enumerate(branch.successors):
             other = branch.successors[1 - arm]
-            if target == block or len(target.arguments) or _predecessors(blocks, target) != 1:
+            if target == block or len(target.arguments) or len(list(target.predecessors)) != 1:
                 continue
             loaded = _predicated_values(block, target, other)
             if loaded is not None:
                 return block, target, arm, loaded
     return None
-
-
-def _predecessors(blocks: list[ir.Block], target: ir.Block) -> int:
-    return sum(1 for block in blocks for successor in block_ops(block)[-1].successors if successor == target)
 
 
 def _predicated_values(block: ir.Block, stores: ir.Block, other: ir.Block) -> dict[int, ir.Value] | None:
@@ -94,7 +89,7 @@ def _attributes(op: ir.Operation) -> dict[str, str]:
     return {name: str(op.attributes[name]) for name in op.attributes}
 
 
-def _merge(block: ir.Block, stores: ir.Block, arm: int, loaded: dict[int, ir.Value]) -> None:
+def _predicate(block: ir.Block, stores: ir.Block, arm: int, loaded: dict[int, ir.Value]) -> None:
     """`block` branches to `stores` always; the stores and the branch on from there choose by the old condition."""
     branch = block_ops(block)[-1]
     condition = branch.operands[0]
@@ -104,9 +99,9 @@ def _merge(block: ir.Block, stores: ir.Block, arm: int, loaded: dict[int, ir.Val
     for op in block_ops(stores)[:-1]:
         if op.name == "memref.store":
             op.operands[0] = _select(condition, op.operands[0], loaded[hash(op)], arm, ir.InsertionPoint(op), op.location)
-    merged = [_select(condition, mine, theirs, arm, ir.InsertionPoint(jump), jump.location) if mine != theirs else mine
+    passed = [_select(condition, mine, theirs, arm, ir.InsertionPoint(jump), jump.location) if mine != theirs else mine
               for mine, theirs in zip(list(jump.operands), arms[1 - arm])]
-    ir.Operation.create("cf.br", operands=merged, successors=[jump.successors[0]], ip=ir.InsertionPoint(jump),
+    ir.Operation.create("cf.br", operands=passed, successors=[jump.successors[0]], ip=ir.InsertionPoint(jump),
                         loc=jump.location)
     jump.erase()
     ir.Operation.create("cf.br", successors=[stores], ip=ir.InsertionPoint(branch), loc=branch.location)

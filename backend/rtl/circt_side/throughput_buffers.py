@@ -167,11 +167,12 @@ def _buffer_operand(op: ir.Operation, index: int, slots: int) -> int:
     return 1
 
 
-def new_buffer(value: ir.Value, slots: int, ip: ir.InsertionPoint) -> ir.Operation:
-    """A sequential (registered) buffer of `slots` slots on `value`, its uses left to the caller."""
+def new_buffer(value: ir.Value, slots: int, ip: ir.InsertionPoint, kind: str = "seq") -> ir.Operation:
+    """A buffer of `slots` slots on `value`, its uses left to the caller: sequential (registered) by default,
+    `kind="fifo"` for a transparent one."""
     with ir.Location.unknown():
         return ir.Operation.create(
             "handshake.buffer", results=[value.type], operands=[value],
-            attributes={"bufferType": ir.Attribute.parse("#handshake<buffer_type_enum seq>"),
+            attributes={"bufferType": ir.Attribute.parse(f"#handshake<buffer_type_enum {kind}>"),
                         "slots": ir.IntegerAttr.get(ir.IntegerType.get_signless(32), slots)},
             ip=ip)
